@@ -1,0 +1,1 @@
+return TransformerSharp.Cli.CliApp.Run(args, Console.Out, Console.Error);
