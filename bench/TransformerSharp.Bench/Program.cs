@@ -37,3 +37,15 @@ foreach (var group in results.GroupBy(r => (r.Workload, r.Threads)))
     double fused = group.Single(r => r.Variant == "torch SDPA infer").Seconds;
     AnsiConsole.WriteLine($"  {group.Key.Workload}, {group.Key.Threads} thread(s): MHA train step {ours / torch:F2}, attention inference {oursSdpa / fused:F2}");
 }
+
+AnsiConsole.MarkupLine("[bold]GPT[/]");
+foreach (int threads in threadCounts)
+{
+    double tokensPerSecond = GptBenchmarks.TrainingTokensPerSecond(threads);
+    AnsiConsole.WriteLine($"  shakespeare-char-cpu training step, {threads} thread(s): {tokensPerSecond:N0} tokens/s");
+}
+foreach (int threads in threadCounts)
+{
+    var (cached, recomputed, same) = GptBenchmarks.KvCache(threads);
+    AnsiConsole.WriteLine($"  500 greedy tokens, {threads} thread(s): cache {cached:F2} s, recompute {recomputed:F2} s, speed-up {recomputed / cached:F1}×, same tokens: {same}");
+}

@@ -21,6 +21,7 @@ public static class CliApp
         root.Subcommands.Add(DemoCommand.Create(context));
         root.Subcommands.Add(KernelRegressionCommand.Create(context));
         root.Subcommands.Add(LowessCommand.Create(context));
+        root.Subcommands.Add(GptCommand.Create(context));
         return root;
     }
 

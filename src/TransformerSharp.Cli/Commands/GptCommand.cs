@@ -1,0 +1,214 @@
+using System.CommandLine;
+using Spectre.Console;
+using TransformerSharp.Evaluation;
+using TransformerSharp.Generation;
+using TransformerSharp.Models;
+using TransformerSharp.Plots;
+using TransformerSharp.Text;
+using TransformerSharp.Torch;
+using TransformerSharp.Training;
+
+namespace TransformerSharp.Cli.Commands;
+
+/// <summary>A named GPT training recipe; every field can be overridden by its option.</summary>
+public sealed record GptPreset(int Layers, int Heads, int Width, int Context, int BatchSize, int Iterations, double LearningRate,
+                               double MinLearningRate, int Warmup, double WeightDecay, double Beta1, double Beta2, double Clip,
+                               double Dropout, int EvalInterval, int EvalBatches, int GradientAccumulation, bool Bias)
+{
+    /// <summary>nanoGPT's CPU recipe for Tiny Shakespeare, character level (its README reports val loss ≈ 1.88); no biases, as its train.py.</summary>
+    public static readonly GptPreset ShakespeareCharCpu = new(4, 4, 128, 64, 12, 2000, 1e-3, 1e-4, 100, 0.1, 0.9, 0.99, 1.0, 0.0, 250, 20, 1, Bias: false);
+    public static readonly IReadOnlyDictionary<string, GptPreset> All = new Dictionary<string, GptPreset> { ["shakespeare-char-cpu"] = ShakespeareCharCpu };
+}
+
+public static class GptCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("gpt", "A decoder-only Transformer language model: train, generate, evaluate, few-shot prompting.");
+        command.Subcommands.Add(Train(context));
+        command.Subcommands.Add(Generate(context));
+        command.Subcommands.Add(Eval(context));
+        command.Subcommands.Add(FewShot(context));
+        return command;
+    }
+
+    static Option<T?> Override<T>(string name, string description) where T : struct => new(name) { Description = description };
+
+    static Command Train(CliContext context)
+    {
+        var data = new Option<FileInfo>("--data") { Description = "UTF-8 text to learn (split 90/10 into train/validation)", Required = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "char or gpt2", DefaultValueFactory = _ => "char" };
+        tokenizer.AcceptOnlyFromAmong("char", "gpt2");
+        var preset = new Option<string>("--preset") { Description = "named recipe", DefaultValueFactory = _ => "shakespeare-char-cpu" };
+        preset.AcceptOnlyFromAmong(GptPreset.All.Keys.ToArray());
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for checkpoints and the loss plot", DefaultValueFactory = _ => new DirectoryInfo("runs/gpt") };
+        var seed = new Option<long>("--seed") { Description = "fixes initialisation, batches and dropout", DefaultValueFactory = _ => 1337 };
+        var resume = new Option<FileInfo?>("--resume") { Description = "continue exactly from a checkpoint (last.ckpt)" };
+        var layers = Override<int>("--layers", "Transformer blocks");
+        var heads = Override<int>("--heads", "attention heads");
+        var width = Override<int>("--width", "model width (embedding size)");
+        var contextLength = Override<int>("--context", "context length in tokens");
+        var batch = Override<int>("--batch-size", "sequences per micro-batch");
+        var iterations = Override<int>("--iterations", "optimiser steps");
+        var lr = Override<double>("--lr", "peak learning rate");
+        var minLr = Override<double>("--min-lr", "learning rate at the end of the cosine decay");
+        var warmup = Override<int>("--warmup", "linear warmup steps");
+        var weightDecay = Override<double>("--weight-decay", "AdamW weight decay (matrices only)");
+        var dropout = Override<double>("--dropout", "dropout rate");
+        var clip = Override<double>("--clip", "gradient norm clip (0: off)");
+        var accumulation = Override<int>("--grad-accum", "micro-batches per optimiser step");
+        var evalInterval = Override<int>("--eval-interval", "steps between evaluations and checkpoints");
+        var evalBatches = Override<int>("--eval-batches", "batches per evaluation");
+        var bias = Override<bool>("--bias", "biases in Linear and LayerNorm layers");
+        var command = new Command("train", "Train a GPT on a text file.")
+        {
+            data, tokenizer, preset, outDir, seed, resume, layers, heads, width, contextLength, batch, iterations, lr, minLr, warmup,
+            weightDecay, dropout, clip, accumulation, evalInterval, evalBatches, bias,
+        };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            GptPreset p = GptPreset.All[parse.GetValue(preset)!];
+            string path = parse.GetValue(data)!.FullName;
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            string text = File.ReadAllText(path);
+            if (text.Trim().Length == 0) throw new InvalidDataException($"{path}: the file is empty; give a UTF-8 text to learn from");
+            long seedValue = parse.GetValue(seed);
+            TorchRuntime.Seed(seedValue);
+
+            string? resumePath = parse.GetValue(resume)?.FullName;
+            ITextTokenizer tok;
+            GptConfig config;
+            if (resumePath != null)
+            {
+                var (loaded, loadedTokenizer, meta) = GptCheckpoint.Load(resumePath);
+                config = loaded.Config;
+                tok = loadedTokenizer;
+                // Batches and dropout follow the seed; resuming with another one would not continue the same run.
+                long saved = meta["training"]?["seed"]?.GetValue<long>() ?? seedValue;
+                if (saved != seedValue) context.Console.MarkupLineInterpolated($"[yellow]resuming with the checkpoint's seed {saved}, not {seedValue}[/]");
+                seedValue = saved;
+            }
+            else
+            {
+                tok = TextTokenizers.Create(parse.GetValue(tokenizer)!, text);
+                config = new GptConfig(parse.GetValue(layers) ?? p.Layers, parse.GetValue(heads) ?? p.Heads, parse.GetValue(width) ?? p.Width,
+                                       parse.GetValue(contextLength) ?? p.Context, tok.VocabSize, parse.GetValue(dropout) ?? p.Dropout,
+                                       parse.GetValue(bias) ?? p.Bias);
+            }
+            int[] tokens = tok.Encode(text);
+            var model = new Gpt(config);
+            int iters = parse.GetValue(iterations) ?? p.Iterations;
+            var options = new TrainerOptions(iters,
+                new LearningRateSchedule(parse.GetValue(lr) ?? p.LearningRate, parse.GetValue(minLr) ?? p.MinLearningRate, parse.GetValue(warmup) ?? p.Warmup, iters),
+                seedValue, parse.GetValue(weightDecay) ?? p.WeightDecay, p.Beta1, p.Beta2, parse.GetValue(clip) ?? p.Clip,
+                parse.GetValue(accumulation) ?? p.GradientAccumulation, parse.GetValue(evalInterval) ?? p.EvalInterval, parse.GetValue(outDir)!.FullName);
+            var task = new LanguageModelTask(model, tok, new TokenCorpus(tokens), parse.GetValue(batch) ?? p.BatchSize, parse.GetValue(evalBatches) ?? p.EvalBatches, seedValue);
+            context.Console.MarkupLineInterpolated($"GPT {config.Layers} layers × {config.Heads} heads × {config.Width} wide, context {config.Context}, {model.ParameterCount:N0} parameters; {tok.Kind} tokenizer, vocabulary {tok.VocabSize}; {tokens.Length:N0} tokens (90% train)");
+            var result = TrainingView.Run(context, task, options, resumePath, "gpt");
+            if (result.Evaluations.Count > 0)
+            {
+                var last = result.Evaluations[^1];
+                double steps = result.TrainLosses.Count;
+                context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {last.ValidLoss:F4}, best val {result.BestValidLoss:F4}; {result.Elapsed.TotalSeconds:F1} s, {result.Elapsed.TotalMilliseconds / Math.Max(1, result.NextStep):F1} ms/iteration");
+            }
+            return result.Interrupted ? 130 : 0;
+        }));
+        return command;
+    }
+
+    static Command Generate(CliContext context)
+    {
+        var model = new Option<FileInfo>("--model") { Description = "a GPT checkpoint", Required = true };
+        var prompt = new Option<string>("--prompt") { Description = "text to continue", DefaultValueFactory = _ => "\n" };
+        var maxNew = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 200 };
+        var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8 };
+        var topK = new Option<int?>("--top-k");
+        var topP = new Option<double?>("--top-p");
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
+        var stop = new Option<string[]>("--stop") { Description = "stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var noCache = new Option<bool>("--no-cache") { Description = "recompute the whole context for every token" };
+        var command = new Command("generate", "Continue a prompt, streaming tokens as they come.") { model, prompt, maxNew, temperature, topK, topP, seed, stop, noCache };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
+            var options = new SamplingOptions(parse.GetValue(maxNew), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP),
+                                              parse.GetValue(seed), parse.GetValue(stop), !parse.GetValue(noCache));
+            string text = parse.GetValue(prompt)!;
+            context.Console.Profile.Out.Writer.Write(text);
+            TextGenerator.Generate(gpt, tokenizer, text, options, piece => { context.Console.Profile.Out.Writer.Write(piece); context.Console.Profile.Out.Writer.Flush(); },
+                                   warn => context.Error.WriteLine($"warning: {warn}"));
+            context.Console.Profile.Out.Writer.WriteLine();
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Eval(CliContext context)
+    {
+        var model = new Option<FileInfo>("--model") { Required = true };
+        var data = new Option<FileInfo>("--data") { Description = "text to score (its last 10% is the validation split)", Required = true };
+        var batches = new Option<int>("--eval-batches") { DefaultValueFactory = _ => 50 };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1337 };
+        var command = new Command("eval", "Validation loss and perplexity of a checkpoint on a text.") { model, data, batches, seed };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
+            string path = parse.GetValue(data)!.FullName;
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            var task = new LanguageModelTask(gpt, tokenizer, new TokenCorpus(tokenizer.Encode(File.ReadAllText(path))), 12, parse.GetValue(batches), parse.GetValue(seed));
+            var evaluation = Trainer.Evaluate(task, 0);
+            context.Console.MarkupLineInterpolated($"validation loss {evaluation.ValidLoss:F4}, perplexity {Math.Exp(evaluation.ValidLoss):F2} ({parse.GetValue(batches)} batches of 12 × {gpt.Config.Context} tokens)");
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command FewShot(CliContext context)
+    {
+        var shots = new Option<string>("--shots") { DefaultValueFactory = _ => "0,1,2,4,8" };
+        var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/fewshot") };
+        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 1500 };
+        var trials = new Option<int>("--trials") { Description = "prompts per number of shots", DefaultValueFactory = _ => 400 };
+        var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
+        var learningRate = new Option<double>("--lr") { DefaultValueFactory = _ => 2e-3 };
+        var command = new Command("fewshot", "Train (or load) a small GPT that learns substitutions from its prompt; accuracy by number of shots.") { shots, outDir, iterations, trials, seed, learningRate };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            int[] counts = parse.GetValue(shots)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+            string folder = parse.GetValue(outDir)!.FullName, checkpoint = Path.Combine(folder, "best.ckpt");
+            long seedValue = parse.GetValue(seed);
+            Gpt model;
+            if (File.Exists(checkpoint))
+            {
+                context.Console.MarkupLineInterpolated($"loading {checkpoint}");
+                model = GptCheckpoint.Load(checkpoint).model;
+            }
+            else
+            {
+                TorchRuntime.Seed(seedValue);
+                model = new Gpt(FewShotSubstitution.ModelConfig);
+                int iters = parse.GetValue(iterations);
+                double lr = parse.GetValue(learningRate);
+                var options = new TrainerOptions(iters, new LearningRateSchedule(lr, lr / 10, 100, iters), seedValue, WeightDecay: 0.1, Beta2: 0.99, EvalInterval: 250, OutDir: folder);
+                TrainingView.Run(context, new FewShotSubstitution.Task(model, 32, seedValue), options, null, "fewshot");
+                model = GptCheckpoint.Load(checkpoint).model;
+            }
+            var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
+            context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");
+            var results = FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1);
+            var table = new Table().AddColumns("shots", "exact-match accuracy", "chance (ideal copier)");
+            foreach (var (k, accuracy) in results)
+            {
+                double ideal = k / 8.0 + (1 - k / 8.0) / Math.Max(1, 8 - k);
+                table.AddRow(k.ToString(), accuracy.ToString("P1"), ideal.ToString("P1"));
+            }
+            context.Console.Write(table);
+            string plot = Path.Combine(folder, "fewshot.png");
+            LinePlots.Save(plot, new[] { new Series("accuracy", results.Select(r => (double)r.shots).ToList(), results.Select(r => r.accuracy).ToList(), Markers: false) },
+                           "In-context learning of a random substitution", "demonstrations in the prompt", "exact-match accuracy");
+            context.Console.MarkupLineInterpolated($"plot: {plot}");
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace TransformerSharp.Training;
+
+/// <summary>What a model brings to the one training loop: its loss on a batch, chosen from the step alone.</summary>
+public interface ITrainingTask
+{
+    /// <summary>The checkpoint kind, such as "gpt".</summary>
+    string Kind { get; }
+    nn.Module Model { get; }
+    /// <summary>Tokens in one micro-batch, for tokens/s.</summary>
+    long TokensPerBatch { get; }
+    /// <summary>Loss of one micro-batch. The batch must depend only on (step, micro), so a resumed run sees the same data.</summary>
+    Tensor TrainingLoss(long step, int micro);
+    /// <summary>Mean loss over a fixed set of batches of the split ("train" or "valid"); called under no_grad in eval mode.</summary>
+    double EvaluationLoss(string split);
+    /// <summary>Everything besides tensors needed to rebuild the model: config, tokenizer.</summary>
+    JsonObject Describe();
+}
+
+public sealed record TrainerOptions(
+    int Iterations, LearningRateSchedule Schedule, long Seed, double WeightDecay = 0.1, double Beta1 = 0.9,
+    double Beta2 = 0.95, double ClipNorm = 1.0, int GradientAccumulation = 1, int EvalInterval = 250, string? OutDir = null);
+
+public sealed record TrainingProgress(long Step, int Iterations, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Elapsed);
+
+public sealed record Evaluation(long Step, double TrainLoss, double ValidLoss);
+
+public sealed class TrainingResult
+{
+    public List<(long Step, double Loss)> TrainLosses { get; } = new();
+    public List<Evaluation> Evaluations { get; } = new();
+    public double BestValidLoss { get; set; } = double.PositiveInfinity;
+    public long NextStep { get; set; }
+    public TimeSpan Elapsed { get; set; }
+    public bool Interrupted { get; set; }
+}
+
+/// <summary>
+/// The training loop every model uses: AdamW with weight decay on matrices only, a learning-rate schedule,
+/// gradient accumulation and clipping, periodic evaluation, the best and the last checkpoint, exact resume.
+/// Each step reseeds libtorch from (seed, step), so dropout — like the data — depends on the step alone.
+/// </summary>
+public static class Trainer
+{
+    public static TrainingResult Run(ITrainingTask task, TrainerOptions options, string? resumeFrom = null,
+                                     Action<TrainingProgress>? onStep = null, Action<Evaluation>? onEvaluation = null,
+                                     CancellationToken cancel = default)
+    {
+        nn.Module model = task.Model;
+        var decay = model.named_parameters().Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
+        var noDecay = model.named_parameters().Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
+        var optimizer = optim.AdamW(new[]
+        {
+            new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }),
+            new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0 }),
+        }, lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
+
+        var result = new TrainingResult();
+        if (resumeFrom != null) Resume(resumeFrom, task, optimizer, result);
+
+        var clock = Stopwatch.StartNew();
+        TimeSpan before = result.Elapsed;
+        long tokensSeen = 0;
+        for (long step = result.NextStep; step < options.Iterations; step++)
+        {
+            if (cancel.IsCancellationRequested) { result.Interrupted = true; break; }
+            model.train();
+            manual_seed(options.Seed * 1_000_003 + step);
+            double lr = options.Schedule.At(step);
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            optimizer.zero_grad();
+            double loss = 0;
+            for (int micro = 0; micro < options.GradientAccumulation; micro++)
+            {
+                using var scope = NewDisposeScope();
+                Tensor batchLoss = task.TrainingLoss(step, micro);
+                (batchLoss / options.GradientAccumulation).backward();
+                loss += batchLoss.item<float>() / options.GradientAccumulation;
+            }
+            if (!double.IsFinite(loss))
+                throw new InvalidOperationException($"the training loss became {loss} at step {step}; the last checkpoint " +
+                    $"{(options.OutDir is null ? "" : Path.Combine(options.OutDir, "last.ckpt"))} holds the last good state — lower the learning rate");
+            if (options.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
+            optimizer.step();
+            result.TrainLosses.Add((step, loss));
+            result.NextStep = step + 1;
+            tokensSeen += task.TokensPerBatch * options.GradientAccumulation;
+            double seconds = clock.Elapsed.TotalSeconds;
+            onStep?.Invoke(new TrainingProgress(step, options.Iterations, loss, lr, tokensSeen / Math.Max(seconds, 1e-9), before + clock.Elapsed));
+
+            bool last = step + 1 == options.Iterations;
+            if ((step + 1) % options.EvalInterval == 0 || last)
+            {
+                var evaluation = Evaluate(task, step + 1);
+                result.Evaluations.Add(evaluation);
+                onEvaluation?.Invoke(evaluation);
+                result.Elapsed = before + clock.Elapsed;
+                if (evaluation.ValidLoss < result.BestValidLoss)
+                {
+                    result.BestValidLoss = evaluation.ValidLoss;
+                    Save(options, "best.ckpt", task, optimizer, result);
+                }
+                Save(options, "last.ckpt", task, optimizer, result);
+            }
+        }
+        result.Elapsed = before + clock.Elapsed;
+        if (result.Interrupted) Save(options, "last.ckpt", task, optimizer, result);
+        return result;
+    }
+
+    public static Evaluation Evaluate(ITrainingTask task, long step)
+    {
+        task.Model.eval();
+        using var noGrad = no_grad();
+        return new Evaluation(step, task.EvaluationLoss("train"), task.EvaluationLoss("valid"));
+    }
+
+    static void Save(TrainerOptions options, string name, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
+    {
+        if (options.OutDir is null) return;
+        JsonObject metadata = task.Describe();
+        metadata["training"] = new JsonObject
+        {
+            ["next_step"] = result.NextStep,
+            ["best_valid_loss"] = double.IsFinite(result.BestValidLoss) ? result.BestValidLoss : null,
+            ["elapsed_seconds"] = result.Elapsed.TotalSeconds,
+            ["seed"] = options.Seed,
+            ["train_losses"] = new JsonArray(result.TrainLosses.Select(l => (JsonNode)new JsonArray(l.Step, l.Loss)).ToArray()),
+            ["evaluations"] = new JsonArray(result.Evaluations.Select(e => (JsonNode)new JsonArray(e.Step, e.TrainLoss, e.ValidLoss)).ToArray()),
+        };
+        Checkpoint.Save(Path.Combine(options.OutDir, name), task.Kind, metadata, task.Model, optimizer);
+    }
+
+    static void Resume(string path, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
+    {
+        var (_, metadata) = Checkpoint.ReadHeader(path, task.Kind);
+        Checkpoint.Load(path, task.Kind, task.Model, optimizer);
+        var training = metadata["training"]?.AsObject() ?? throw new InvalidDataException($"{path}: the checkpoint has no training state to resume");
+        result.NextStep = training["next_step"]!.GetValue<long>();
+        result.BestValidLoss = training["best_valid_loss"]?.GetValue<double>() ?? double.PositiveInfinity;
+        result.Elapsed = TimeSpan.FromSeconds(training["elapsed_seconds"]?.GetValue<double>() ?? 0);
+        foreach (JsonNode? item in training["train_losses"]!.AsArray())
+            result.TrainLosses.Add((item![0]!.GetValue<long>(), item[1]!.GetValue<double>()));
+        foreach (JsonNode? item in training["evaluations"]!.AsArray())
+            result.Evaluations.Add(new Evaluation(item![0]!.GetValue<long>(), item[1]!.GetValue<double>(), item[2]!.GetValue<double>()));
+    }
+}

@@ -1,0 +1,68 @@
+using TransformerSharp.Cli;
+using Xunit;
+
+namespace TransformerSharp.Tests.Cli;
+
+public class GptCliTests
+{
+    static (int code, string output, string error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = CliApp.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    static string Corpus()
+    {
+        string path = Path.Combine(TestSupport.TempFolder(), "corpus.txt");
+        File.WriteAllText(path, string.Concat(Enumerable.Repeat("the cat sat on the mat. the dog sat on the log.\n", 60)));
+        return path;
+    }
+
+    [Fact]
+    public void TrainGenerateAndEvalEndToEnd()
+    {
+        string data = Corpus(), outDir = TestSupport.TempFolder();
+        var (code, output, error) = Run("gpt", "train", "--data", data, "--out", outDir, "--layers", "1", "--heads", "2", "--width", "32",
+                                        "--context", "16", "--batch-size", "8", "--iterations", "40", "--eval-interval", "20", "--eval-batches", "2", "--seed", "1");
+        Assert.True(code == 0, error);
+        Assert.Contains("final: train loss", output);
+        Assert.True(File.Exists(Path.Combine(outDir, "loss.png")));
+        string checkpoint = Path.Combine(outDir, "best.ckpt");
+
+        var generated = Run("gpt", "generate", "--model", checkpoint, "--prompt", "the ", "--max-new-tokens", "20", "--temperature", "0");
+        Assert.True(generated.code == 0, generated.error);
+        Assert.StartsWith("the ", generated.output);
+        Assert.Equal(24, generated.output.TrimEnd('\n').Length);
+        var noCache = Run("gpt", "generate", "--model", checkpoint, "--prompt", "the ", "--max-new-tokens", "20", "--temperature", "0", "--no-cache");
+        Assert.Equal(generated.output, noCache.output);
+
+        var evaluated = Run("gpt", "eval", "--model", checkpoint, "--data", data, "--eval-batches", "2");
+        Assert.True(evaluated.code == 0, evaluated.error);
+        Assert.Matches(@"validation loss \d+\.\d{4}, perplexity \d+\.\d{2}", evaluated.output);
+    }
+
+    [Fact]
+    public void BadInputsGetClearErrors()
+    {
+        string empty = Path.Combine(TestSupport.TempFolder(), "empty.txt");
+        File.WriteAllText(empty, "  \n");
+        var emptyRun = Run("gpt", "train", "--data", empty, "--iterations", "1");
+        Assert.Equal(1, emptyRun.code);
+        Assert.Contains("the file is empty", emptyRun.error);
+
+        string data = Corpus(), outDir = TestSupport.TempFolder();
+        Run("gpt", "train", "--data", data, "--out", outDir, "--layers", "1", "--heads", "1", "--width", "8", "--context", "8",
+            "--batch-size", "2", "--iterations", "2", "--eval-interval", "2", "--eval-batches", "1");
+        var unknown = Run("gpt", "generate", "--model", Path.Combine(outDir, "best.ckpt"), "--prompt", "ZEBRA");
+        Assert.Equal(1, unknown.code);
+        Assert.Contains("'Z' at position 0 is not in this model's vocabulary", unknown.error);
+
+        string notCheckpoint = Path.Combine(TestSupport.TempFolder(), "x.ckpt");
+        File.WriteAllText(notCheckpoint, "junk");
+        var junk = Run("gpt", "generate", "--model", notCheckpoint);
+        Assert.Equal(1, junk.code);
+        Assert.Contains("not a TransformerSharp checkpoint", junk.error);
+    }
+}
