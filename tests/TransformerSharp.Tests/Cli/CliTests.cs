@@ -1,5 +1,4 @@
 using TransformerSharp.Attention;
-using TransformerSharp.Cli;
 using TransformerSharp.Data;
 using TransformerSharp.Tests.Plots;
 using Xunit;
@@ -8,13 +7,7 @@ namespace TransformerSharp.Tests.Cli;
 
 public class CliTests
 {
-    static (int code, string output, string error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int code, string output, string error) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void KernelRegressionPrintsTheMseItComputedAndWritesPlots()

@@ -1,17 +1,10 @@
-using TransformerSharp.Cli;
 using Xunit;
 
 namespace TransformerSharp.Tests.Cli;
 
 public class GptCliTests
 {
-    static (int code, string output, string error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = CliApp.Run(args, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    static (int code, string output, string error) Run(params string[] args) => CliRunner.Run(args);
 
     static string Corpus()
     {
