@@ -167,7 +167,7 @@ public static class GptCommand
     {
         var shots = new Option<string>("--shots") { DefaultValueFactory = _ => "0,1,2,4,8" };
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/fewshot") };
-        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 1500 };
+        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 1000 };
         var trials = new Option<int>("--trials") { Description = "prompts per number of shots", DefaultValueFactory = _ => 400 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var learningRate = new Option<double>("--lr") { DefaultValueFactory = _ => 2e-3 };
@@ -196,7 +196,7 @@ public static class GptCommand
             var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
             context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");
             var results = FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1);
-            var table = new Table().AddColumns("shots", "exact-match accuracy", "chance (ideal copier)");
+            var table = new Table().AddColumns("shots", "exact-match accuracy", "ideal in-context learner");
             foreach (var (k, accuracy) in results)
             {
                 double ideal = k / 8.0 + (1 - k / 8.0) / Math.Max(1, 8 - k);

@@ -10,21 +10,63 @@ using static TorchSharp.torch;
 namespace TransformerSharp.Evaluation;
 
 /// <summary>
+/// The few-shot task's word-level vocabulary: each demonstration "c>F;" is one token (64 of them), each query "c>"
+/// one token (8), each answer "F" one token (8). With a whole demonstration in one token, a small GPT can find the
+/// demonstration that answers a query with a single attention step — which is what in-context learning needs here.
+/// </summary>
+public sealed class SubstitutionTokenizer : ITextTokenizer
+{
+    public const string Letters = "abcdefgh", Capitals = "ABCDEFGH";
+    const int Pairs = 64, Queries = 8;
+
+    public string Kind => "substitution";
+    public int VocabSize => Pairs + Queries + Capitals.Length;
+    public string Describe() => "";
+
+    public static int Pair(int source, int target) => source * 8 + target;
+    public static int Query(int source) => Pairs + source;
+    public static int Answer(int target) => Pairs + Queries + target;
+
+    public int[] Encode(string text)
+    {
+        var ids = new List<int>();
+        for (int i = 0; i < text.Length;)
+        {
+            int source = Letters.IndexOf(text[i]), answer = Capitals.IndexOf(text[i]);
+            bool arrow = i + 1 < text.Length && text[i + 1] == '>';
+            if (source >= 0 && arrow && i + 3 < text.Length && Capitals.Contains(text[i + 2]) && text[i + 3] == ';')
+            {
+                ids.Add(Pair(source, Capitals.IndexOf(text[i + 2])));
+                i += 4;
+            }
+            else if (source >= 0 && arrow) { ids.Add(Query(source)); i += 2; }
+            else if (answer >= 0) { ids.Add(Answer(answer)); i++; }
+            else throw new ArgumentException($"position {i}: expected a demonstration like 'c>F;', a query like 'c>' or an answer like 'F', found '{text[i..]}'");
+        }
+        return ids.ToArray();
+    }
+
+    public string Decode(IEnumerable<int> ids) => string.Concat(ids.Select(id => id switch
+    {
+        < Pairs => $"{Letters[id / 8]}>{Capitals[id % 8]};",
+        < Pairs + Queries => $"{Letters[id - Pairs]}>",
+        _ => Capitals[id - Pairs - Queries].ToString(),
+    }));
+}
+
+/// <summary>
 /// In-context learning made visible. Every sequence uses a freshly drawn random substitution of the letters a–h by
-/// the capitals A–H, written as demonstrations "c>F;a>H;" followed by a query "e>". The answer can only come from
-/// the demonstrations in the prompt: with none the model can only guess (1 in 8), and the more letters the prompt
+/// the capitals A–H, shown as demonstrations "c>F;a>H;" and then a query "e>". The answer can only come from the
+/// demonstrations in the prompt: with none the model can only guess (1 in 8), and the more letters the prompt
 /// demonstrates, the more queries it can answer.
 /// </summary>
 public static class FewShotSubstitution
 {
-    public const string Letters = "abcdefgh", Capitals = "ABCDEFGH";
-    public const string Vocabulary = Letters + Capitals + ">;";
-    public const int PairsPerTrainingSequence = 15;          // 15 pairs × 4 characters = 60 = context − 4 spare
-    public static readonly GptConfig ModelConfig = new(Layers: 2, Heads: 4, Width: 128, Context: 64, VocabSize: Vocabulary.Length);
+    public const int ItemsPerTrainingSequence = 40;
+    public static SubstitutionTokenizer Tokenizer { get; } = new();
+    public static readonly GptConfig ModelConfig = new(Layers: 2, Heads: 4, Width: 64, Context: 64, VocabSize: 80, EmbeddingStd: 0.3);
 
-    public static CharTokenizer Tokenizer { get; } = new(Vocabulary);
-
-    static char[] RandomMapping(Random random) => Capitals.OrderBy(_ => random.Next()).ToArray();
+    static int[] RandomMapping(Random random) => Enumerable.Range(0, 8).OrderBy(_ => random.Next()).ToArray();
 
     /// <summary>The prompt for a query after the given demonstrations, e.g. "c>F;a>H;e>".</summary>
     public static string Prompt(IEnumerable<(char source, char target)> demonstrations, char query)
@@ -34,21 +76,27 @@ public static class FewShotSubstitution
         return builder.Append(query).Append('>').ToString();
     }
 
-    /// <summary>A training sequence: pairs drawn with replacement, so later pairs repeat earlier sources. Loss only on targets.</summary>
-    public static (long[] input, long[] target) TrainingSequence(Random random)
+    /// <summary>
+    /// A training sequence under one fresh mapping: demonstrations, each followed with some chance by a query on a
+    /// random letter and its answer. Only answers carry loss; those whose letter was not yet shown are guesses.
+    /// </summary>
+    public static (long[] input, long[] target) TrainingSequence(Random random, int length)
     {
-        char[] mapping = RandomMapping(random);
-        var text = new StringBuilder();
-        for (int i = 0; i < PairsPerTrainingSequence; i++)
+        int[] mapping = RandomMapping(random);
+        var ids = new List<int>();
+        var isAnswer = new List<bool>();
+        while (ids.Count < length + 1)
         {
-            int source = random.Next(Letters.Length);
-            text.Append(Letters[source]).Append('>').Append(mapping[source]).Append(';');
+            int source = random.Next(8);
+            if (random.NextDouble() < 0.5) { ids.Add(SubstitutionTokenizer.Pair(source, mapping[source])); isAnswer.Add(false); }
+            else
+            {
+                ids.Add(SubstitutionTokenizer.Query(source)); isAnswer.Add(false);
+                ids.Add(SubstitutionTokenizer.Answer(mapping[source])); isAnswer.Add(true);
+            }
         }
-        int[] ids = Tokenizer.Encode(text.ToString());
-        long[] input = ids[..^1].Select(i => (long)i).ToArray();
-        long[] target = new long[input.Length];
-        for (int t = 0; t < input.Length; t++)
-            target[t] = t % 4 == 1 ? ids[t + 1] : -100;       // after "x>" comes the answer; nothing else is learnable
+        long[] input = ids.Take(length).Select(i => (long)i).ToArray();
+        long[] target = Enumerable.Range(0, length).Select(t => isAnswer[t + 1] ? (long)ids[t + 1] : -100L).ToArray();
         return (input, target);
     }
 
@@ -58,17 +106,18 @@ public static class FewShotSubstitution
         var results = new List<(int, double)>();
         foreach (int shots in shotCounts)
         {
-            if (shots > Letters.Length) throw new ArgumentException($"at most {Letters.Length} demonstrations fit this task (distinct letters), got {shots}");
+            if (shots is < 0 or > 8) throw new ArgumentException($"this task has 8 letters: 0 to 8 demonstrations, got {shots}");
             var random = new Random((int)(seed * 31 + shots));
             int correct = 0;
             for (int trial = 0; trial < trials; trial++)
             {
-                char[] mapping = RandomMapping(random);
-                var demos = Letters.Select((c, i) => (c, mapping[i])).OrderBy(_ => random.Next()).Take(shots).ToList();
-                int queryIndex = random.Next(Letters.Length);
-                string prompt = Prompt(demos, Letters[queryIndex]);
+                int[] mapping = RandomMapping(random);
+                var demos = Enumerable.Range(0, 8).OrderBy(_ => random.Next()).Take(shots)
+                                      .Select(s => (SubstitutionTokenizer.Letters[s], SubstitutionTokenizer.Capitals[mapping[s]])).ToList();
+                int query = random.Next(8);
+                string prompt = Prompt(demos, SubstitutionTokenizer.Letters[query]);
                 var answer = TextGenerator.GenerateIds(model, Tokenizer.Encode(prompt), new SamplingOptions(MaxNewTokens: 1, Temperature: 0));
-                if (Tokenizer.Decode(answer)[0] == mapping[queryIndex]) correct++;
+                if (answer[0] == SubstitutionTokenizer.Answer(mapping[query])) correct++;
             }
             results.Add((shots, (double)correct / trials));
         }
@@ -80,7 +129,7 @@ public static class FewShotSubstitution
     {
         public string Kind => "gpt";
         public nn.Module Model => model;
-        public long TokensPerBatch => (long)batchSize * (PairsPerTrainingSequence * 4 - 1);
+        public long TokensPerBatch => (long)batchSize * ItemsPerTrainingSequence;
         public Tensor TrainingLoss(long step, int micro) => BatchLoss(new Random((int)((seed * 1_000_003 + step * 7919 + micro) % int.MaxValue)));
         public double EvaluationLoss(string split)
         {
@@ -93,10 +142,9 @@ public static class FewShotSubstitution
 
         Tensor BatchLoss(Random random)
         {
-            var rows = Enumerable.Range(0, batchSize).Select(_ => TrainingSequence(random)).ToList();
-            int length = rows[0].input.Length;
-            Tensor x = tensor(rows.SelectMany(r => r.input).ToArray()).reshape(batchSize, length);
-            Tensor y = tensor(rows.SelectMany(r => r.target).ToArray()).reshape(batchSize, length);
+            var rows = Enumerable.Range(0, batchSize).Select(_ => TrainingSequence(random, ItemsPerTrainingSequence)).ToList();
+            Tensor x = tensor(rows.SelectMany(r => r.input).ToArray()).reshape(batchSize, ItemsPerTrainingSequence);
+            Tensor y = tensor(rows.SelectMany(r => r.target).ToArray()).reshape(batchSize, ItemsPerTrainingSequence);
             return model.Loss(x, y);
         }
     }

@@ -28,6 +28,7 @@ public static class TextTokenizers
     {
         "char" => new CharTokenizer(description),
         "gpt2" => new Gpt2Tokenizer(),
+        "substitution" => new Evaluation.SubstitutionTokenizer(),
         _ => throw new InvalidDataException($"the checkpoint names an unknown tokenizer '{kind}'"),
     };
 }

@@ -94,7 +94,7 @@ public static class GptCheckpoint
         ["config"] = new JsonObject
         {
             ["layers"] = config.Layers, ["heads"] = config.Heads, ["width"] = config.Width, ["context"] = config.Context,
-            ["vocab_size"] = config.VocabSize, ["dropout"] = config.Dropout, ["bias"] = config.Bias,
+            ["vocab_size"] = config.VocabSize, ["dropout"] = config.Dropout, ["bias"] = config.Bias, ["embedding_std"] = config.EmbeddingStd,
         },
         ["tokenizer"] = new JsonObject { ["kind"] = tokenizer.Kind, ["state"] = tokenizer.Describe() },
     };
@@ -106,7 +106,7 @@ public static class GptCheckpoint
         var c = metadata["config"]!.AsObject();
         var config = new GptConfig(c["layers"]!.GetValue<int>(), c["heads"]!.GetValue<int>(), c["width"]!.GetValue<int>(),
                                    c["context"]!.GetValue<int>(), c["vocab_size"]!.GetValue<int>(), c["dropout"]!.GetValue<double>(),
-                                   c["bias"]!.GetValue<bool>());
+                                   c["bias"]!.GetValue<bool>(), c["embedding_std"]?.GetValue<double>() ?? 0.02);
         var t = metadata["tokenizer"]!.AsObject();
         ITextTokenizer tokenizer = TextTokenizers.Restore(t["kind"]!.GetValue<string>(), t["state"]!.GetValue<string>());
         var model = new Gpt(config);
