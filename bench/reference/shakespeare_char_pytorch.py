@@ -4,7 +4,7 @@ Same model (4 layers, 4 heads, width 128, context 64, no biases, tied head, GPT-
 same AdamW / warmup / cosine schedule / clipping, evaluation on 20 batches every 250 steps. Prints the losses,
 the wall time and ms per iteration. Debian: apt-get install python3-torch.
 
-usage: python3 shakespeare_char_pytorch.py INPUT.txt [SEED] [THREADS]
+usage: python3 shakespeare_char_pytorch.py INPUT.txt [SEED] [THREADS] [STEPS]
 """
 import math
 import sys
@@ -20,7 +20,8 @@ threads = int(sys.argv[3]) if len(sys.argv) > 3 else torch.get_num_threads()
 torch.manual_seed(seed)
 torch.set_num_threads(threads)
 
-LAYERS, HEADS, WIDTH, CONTEXT, BATCH, STEPS = 4, 4, 128, 64, 12, 2000
+LAYERS, HEADS, WIDTH, CONTEXT, BATCH = 4, 4, 128, 64, 12
+STEPS = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
 PEAK, FLOOR, WARMUP = 1e-3, 1e-4, 100
 
 text = open(path, encoding="utf-8").read()
@@ -122,7 +123,7 @@ for step in range(STEPS):
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     optimizer.step()
-    if (step + 1) % 250 == 0:
+    if (step + 1) % 250 == 0 or step + 1 == STEPS:
         losses = evaluate(model)
         print(f"step {step + 1}: train loss {losses['train']:.4f}, val loss {losses['valid']:.4f}", flush=True)
 elapsed = time.time() - start
