@@ -22,6 +22,8 @@ public static class CliApp
         root.Subcommands.Add(KernelRegressionCommand.Create(context));
         root.Subcommands.Add(LowessCommand.Create(context));
         root.Subcommands.Add(GptCommand.Create(context));
+        root.Subcommands.Add(TranslateCommand.Create(context));
+        root.Subcommands.Add(TranslateCommand.BleuCommand(context));
         return root;
     }
 

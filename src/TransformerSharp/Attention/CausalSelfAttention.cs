@@ -50,6 +50,24 @@ public sealed class KeyValueCache : IDisposable
         }
     }
 
+    /// <summary>Keeps, for each batch row, the cache of row indices[i] (beam search reorders hypotheses this way).</summary>
+    public void Reorder(Tensor batchIndices, int heads)
+    {
+        using var scope = NewDisposeScope();
+        // Rows are batch-major (batch · heads): row b·heads + h.
+        Tensor rows = (batchIndices.unsqueeze(1) * heads + arange(heads, device: batchIndices.device).unsqueeze(0)).reshape(-1);
+        for (int layer = 0; layer < keys.Length; layer++)
+        {
+            if (keys[layer] is null) continue;
+            Tensor k = keys[layer]!.index_select(0, rows).DetachFromDisposeScope();
+            Tensor v = values[layer]!.index_select(0, rows).DetachFromDisposeScope();
+            keys[layer]!.Dispose();
+            values[layer]!.Dispose();
+            keys[layer] = k;
+            values[layer] = v;
+        }
+    }
+
     public void Dispose()
     {
         foreach (Tensor? t in keys.Concat(values)) t?.Dispose();

@@ -45,13 +45,17 @@ public sealed class MultiHeadAttention : nn.Module
     /// <summary>
     /// queries (batch, q, querySize), keys (batch, k, keySize), values (batch, k, valueSize) → (batch, q, numHiddens).
     /// validLens: (batch) or (batch, q), as in <see cref="MaskedSoftmax"/>; causal hides later keys.
+    /// With a cache, keys and values are only the new positions: their projections are appended to the cache's
+    /// entry for <paramref name="layer"/> and attention runs over everything cached so far.
     /// </summary>
-    public Tensor forward(Tensor queries, Tensor keys, Tensor values, Tensor? validLens = null, bool causal = false)
+    public Tensor forward(Tensor queries, Tensor keys, Tensor values, Tensor? validLens = null, bool causal = false,
+                          KeyValueCache? cache = null, int layer = 0)
     {
         using var scope = NewDisposeScope();
         Tensor q = SplitHeads(W_q.forward(queries), NumHeads);          // (batch·heads, q, hidden/heads)
         Tensor k = SplitHeads(W_k.forward(keys), NumHeads);             // (batch·heads, k, hidden/heads)
         Tensor v = SplitHeads(W_v.forward(values), NumHeads);           // (batch·heads, k, hidden/heads)
+        if (cache is not null) (k, v) = cache.Append(layer, k, v);      // (batch·heads, cached + k, hidden/heads)
         // Each head sees the same lengths: repeat them per head, batch-major like the split.
         Tensor? lens = validLens?.repeat_interleave(NumHeads, dim: 0);
         Tensor output = attention.forward(q, k, v, lens, causal);       // (batch·heads, q, hidden/heads)

@@ -1,0 +1,69 @@
+using TorchSharp;
+using TransformerSharp.Models;
+using static TorchSharp.torch;
+
+namespace TransformerSharp.Generation;
+
+/// <summary>
+/// Beam search for one source sentence: keeps the k best partial translations by summed log-probability, finishes a
+/// hypothesis at &lt;eos&gt;, and ranks finished ones by score / lp(length), with GNMT's length penalty
+/// lp = ((5 + length) / 6)^alpha (alpha 0 ranks by raw log-probability, which favours short outputs).
+/// </summary>
+public static class BeamSearch
+{
+    public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = 0.6)
+    {
+        if (beam < 1) throw new ArgumentOutOfRangeException(nameof(beam), "beam size must be at least 1");
+        model.Module.eval();
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        using IDecoderState state = model.Start(source.expand(beam, -1).contiguous(), validLens.expand(beam).contiguous());
+        var hypotheses = new List<(List<int> tokens, double score)> { (new List<int>(), 0.0) };
+        var finished = new List<(List<int> tokens, double score)>();
+        double Penalty(int length) => Math.Pow((5.0 + length) / 6.0, alpha);
+
+        for (int step = 0; step < maxSteps && hypotheses.Count > 0; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            int live = hypotheses.Count;
+            long[] last = hypotheses.Select(h => (long)(h.tokens.Count == 0 ? bos : h.tokens[^1])).ToArray();
+            // Rows beyond the live hypotheses repeat row 0; their outputs are ignored.
+            long[] padded = Enumerable.Range(0, beam).Select(i => last[Math.Min(i, live - 1)]).ToArray();
+            Tensor logProbs = model.Step(tensor(padded).reshape(beam, 1), state).log_softmax(-1)[TensorIndex.Colon, 0]; // (beam, vocab)
+            float[] values = logProbs.to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            int vocab = (int)logProbs.shape[1];
+
+            var candidates = new List<(int parent, int token, double score)>();
+            for (int h = 0; h < live; h++)
+            {
+                // The best few tokens of each hypothesis are enough to fill the beam.
+                var best = Enumerable.Range(0, vocab).OrderByDescending(v => values[h * vocab + v]).Take(beam + 1);
+                foreach (int v in best) candidates.Add((h, v, hypotheses[h].score + values[h * vocab + v]));
+            }
+            var next = new List<(List<int> tokens, double score)>();
+            var parents = new List<long>();
+            foreach (var c in candidates.OrderByDescending(c => c.score))
+            {
+                if (c.token == eos) finished.Add((hypotheses[c.parent].tokens, c.score));
+                else if (next.Count < beam)
+                {
+                    next.Add((new List<int>(hypotheses[c.parent].tokens) { c.token }, c.score));
+                    parents.Add(c.parent);
+                }
+                if (next.Count == beam && finished.Count >= beam) break;
+            }
+            hypotheses = next;
+            if (hypotheses.Count == 0) break;
+            // Stop when no live hypothesis can still beat the best finished one (log-probabilities only fall).
+            if (finished.Count >= beam)
+            {
+                double bestFinished = finished.Max(f => f.score / Penalty(f.tokens.Count + 1));
+                if (hypotheses.All(h => h.score / Penalty(maxSteps) < bestFinished)) break;
+            }
+            long[] order = Enumerable.Range(0, beam).Select(i => parents[Math.Min(i, parents.Count - 1)]).ToArray();
+            state.Reorder(tensor(order));
+        }
+        finished.AddRange(hypotheses);
+        return finished.OrderByDescending(f => f.score / Penalty(f.tokens.Count + 1)).First().tokens.ToArray();
+    }
+}

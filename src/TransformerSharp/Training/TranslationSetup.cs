@@ -1,0 +1,44 @@
+using TransformerSharp.Text;
+
+namespace TransformerSharp.Training;
+
+/// <summary>The pairs, vocabularies and splits a translator trains on, and how many lines were skipped.</summary>
+public sealed record TranslationSplits(TranslationData Data, int[] Train, int[] Valid, int[] Test, int Skipped);
+
+/// <summary>
+/// The two data recipes. "d2l": D2L's MTFraEng exactly — num_steps 9, the first 512 pairs for training and the rest of
+/// the 641 pairs D2L reads (its loop stops after line index 640: an off-by-one we copy) for validation.
+/// "full": every pair, a seeded 2,000/2,000 validation/test split, num_steps from the 99th percentile of lengths,
+/// vocabularies from the training split only.
+/// </summary>
+public static class TranslationSetup
+{
+    public static TranslationSplits D2L(string rawText, int numTrain = 512, int numValid = 128, int numSteps = 9)
+    {
+        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText), numTrain + numValid);
+        var (source, target) = TranslationData.BuildVocabularies(pairs, numSteps);
+        var data = new TranslationData(pairs, source, target, numSteps);
+        int train = Math.Min(numTrain, pairs.Count);
+        return new TranslationSplits(data, Enumerable.Range(0, train).ToArray(), Enumerable.Range(train, pairs.Count - train).ToArray(),
+                                     Array.Empty<int>(), skipped);
+    }
+
+    public static TranslationSplits Full(string rawText, long seed, int validCount = 2000, int testCount = 2000, int? numSteps = null)
+    {
+        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText));
+        if (pairs.Count <= validCount + testCount)
+            throw new InvalidDataException($"the corpus has {pairs.Count} pairs; the full preset needs more than {validCount + testCount}");
+        var random = new Random((int)(seed % int.MaxValue));
+        int[] order = Enumerable.Range(0, pairs.Count).OrderBy(_ => random.Next()).ToArray();
+        int[] test = order[..testCount], valid = order[testCount..(testCount + validCount)], train = order[(testCount + validCount)..];
+        int steps = numSteps ?? Percentile(train.Select(i => Math.Max(pairs[i].Source.Length, pairs[i].Target.Length)), 0.99);
+        var (source, target) = TranslationData.BuildVocabularies(train.Select(i => pairs[i]), steps);
+        return new TranslationSplits(new TranslationData(pairs, source, target, steps), train, valid, test, skipped);
+    }
+
+    static int Percentile(IEnumerable<int> values, double q)
+    {
+        int[] sorted = values.OrderBy(v => v).ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    }
+}

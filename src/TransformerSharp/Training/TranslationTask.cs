@@ -1,0 +1,107 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using TransformerSharp.Models;
+using TransformerSharp.Text;
+using static TorchSharp.torch;
+
+namespace TransformerSharp.Training;
+
+/// <summary>
+/// Teacher-forced training of a sequence-to-sequence model with D2L's masked loss. Steps are grouped into epochs;
+/// each epoch's batches come from a shuffle seeded by (seed, epoch), optionally bucketed by length so that padding
+/// stays small, so a batch depends on the step alone and a resumed run sees the same data.
+/// </summary>
+public sealed class TranslationTask : ITrainingTask
+{
+    readonly long seed;
+    readonly Dictionary<long, List<int[]>> epochs = new();
+
+    public TranslationTask(ISeq2SeqModel model, string modelKind, TranslationData data, IReadOnlyList<int> train, IReadOnlyList<int> valid,
+                           int batchSize, long seed, bool bucketByLength = false, double labelSmoothing = 0.0, JsonObject? extra = null)
+    {
+        Seq2Seq = model;
+        ModelKind = modelKind;
+        Data = data;
+        Train = train;
+        Valid = valid;
+        BatchSize = batchSize;
+        this.seed = seed;
+        BucketByLength = bucketByLength;
+        LabelSmoothing = labelSmoothing;
+        Extra = extra ?? new JsonObject();
+        if (train.Count == 0) throw new ArgumentException("no training pairs");
+    }
+
+    public ISeq2SeqModel Seq2Seq { get; }
+    public string ModelKind { get; }
+    public TranslationData Data { get; }
+    public IReadOnlyList<int> Train { get; }
+    public IReadOnlyList<int> Valid { get; }
+    public int BatchSize { get; }
+    public bool BucketByLength { get; }
+    public double LabelSmoothing { get; }
+    public JsonObject Extra { get; }
+    public int StepsPerEpoch => (Train.Count + BatchSize - 1) / BatchSize;
+    public string Kind => "translator";
+    public nn.Module Model => Seq2Seq.Module;
+    public long TokensPerBatch => (long)BatchSize * Data.NumSteps;
+
+    public Tensor TrainingLoss(long step, int micro)
+    {
+        long epoch = step / StepsPerEpoch;
+        int[] indices = EpochBatches(epoch)[(int)(step % StepsPerEpoch)];
+        var (src, decIn, validLens, label) = Data.Batch(indices, trim: BucketByLength);
+        return Models.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, Data.TargetVocab[Vocabulary.Pad], LabelSmoothing);
+    }
+
+    /// <summary>Mean masked loss over the whole split (train is capped at 2,000 pairs to keep evaluation quick).</summary>
+    public double EvaluationLoss(string split)
+    {
+        IReadOnlyList<int> pairs = split == "train" ? Train.Take(2000).ToList() : Valid;
+        if (pairs.Count == 0) return double.NaN;
+        double total = 0;
+        long tokens = 0;
+        int pad = Data.TargetVocab[Vocabulary.Pad];
+        for (int start = 0; start < pairs.Count; start += BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = pairs.Skip(start).Take(BatchSize).ToList();
+            var (src, decIn, validLens, label) = Data.Batch(chunk);
+            long count = label.ne(pad).sum().item<long>();
+            total += Models.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, pad).item<float>() * count;
+            tokens += count;
+        }
+        return total / Math.Max(1, tokens);
+    }
+
+    List<int[]> EpochBatches(long epoch)
+    {
+        if (epochs.TryGetValue(epoch, out var cached)) return cached;
+        var random = new Random((int)((seed * 1_000_003 + epoch * 7919) % int.MaxValue));
+        int[] order = Train.OrderBy(_ => random.Next()).ToArray();
+        if (BucketByLength)
+        {
+            // Sort within pools of 50 batches by source length, so batches hold similar lengths; then shuffle the batches.
+            int pool = BatchSize * 50;
+            order = order.Chunk(pool).SelectMany(c => c.OrderBy(i => Data.Pairs[i].Source.Length).ThenBy(i => Data.Pairs[i].Target.Length)).ToArray();
+        }
+        var batches = order.Chunk(BatchSize).ToList();
+        if (BucketByLength) batches = batches.OrderBy(_ => random.Next()).ToList();
+        epochs.Clear();
+        epochs[epoch] = batches;
+        return batches;
+    }
+
+    public JsonObject Describe()
+    {
+        var metadata = new JsonObject
+        {
+            ["model"] = ModelKind,
+            ["num_steps"] = Data.NumSteps,
+            ["source_vocab"] = new JsonArray(Data.SourceVocab.Tokens.Select(t => (JsonNode)t).ToArray()),
+            ["target_vocab"] = new JsonArray(Data.TargetVocab.Tokens.Select(t => (JsonNode)t).ToArray()),
+        };
+        foreach (var (key, value) in Extra) metadata[key] = value?.DeepClone();
+        return metadata;
+    }
+}
