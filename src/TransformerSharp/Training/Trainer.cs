@@ -100,9 +100,11 @@ public static class Trainer
                 result.Evaluations.Add(evaluation);
                 onEvaluation?.Invoke(evaluation);
                 result.Elapsed = before + clock.Elapsed;
-                if (evaluation.ValidLoss < result.BestValidLoss)
+                // Without validation data, the best checkpoint is the one with the lowest training loss.
+                double criterion = double.IsFinite(evaluation.ValidLoss) ? evaluation.ValidLoss : evaluation.TrainLoss;
+                if (criterion < result.BestValidLoss)
                 {
-                    result.BestValidLoss = evaluation.ValidLoss;
+                    result.BestValidLoss = criterion;
                     Save(options, "best.ckpt", task, optimizer, result);
                 }
                 Save(options, "last.ckpt", task, optimizer, result);
@@ -131,10 +133,12 @@ public static class Trainer
             ["elapsed_seconds"] = result.Elapsed.TotalSeconds,
             ["seed"] = options.Seed,
             ["train_losses"] = new JsonArray(result.TrainLosses.Select(l => (JsonNode)new JsonArray(l.Step, l.Loss)).ToArray()),
-            ["evaluations"] = new JsonArray(result.Evaluations.Select(e => (JsonNode)new JsonArray(e.Step, e.TrainLoss, e.ValidLoss)).ToArray()),
+            ["evaluations"] = new JsonArray(result.Evaluations.Select(e => (JsonNode)new JsonArray(e.Step, Finite(e.TrainLoss), Finite(e.ValidLoss))).ToArray()),
         };
         Checkpoint.Save(Path.Combine(options.OutDir, name), task.Kind, metadata, task.Model, optimizer);
     }
+
+    static JsonNode? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     static void Resume(string path, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
     {
@@ -147,6 +151,6 @@ public static class Trainer
         foreach (JsonNode? item in training["train_losses"]!.AsArray())
             result.TrainLosses.Add((item![0]!.GetValue<long>(), item[1]!.GetValue<double>()));
         foreach (JsonNode? item in training["evaluations"]!.AsArray())
-            result.Evaluations.Add(new Evaluation(item![0]!.GetValue<long>(), item[1]!.GetValue<double>(), item[2]!.GetValue<double>()));
+            result.Evaluations.Add(new Evaluation(item![0]!.GetValue<long>(), item[1]?.GetValue<double>() ?? double.NaN, item[2]?.GetValue<double>() ?? double.NaN));
     }
 }

@@ -1,0 +1,87 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace TransformerSharp.Tests.Cli;
+
+public class TranslateCliTests
+{
+    static (int code, string output, string error) Run(params string[] args) => CliRunner.Run(args);
+
+    /// <summary>A small made-up corpus in the fra.txt format, with one malformed line.</summary>
+    static string Corpus()
+    {
+        string[] subjects = { "I", "You", "We", "They" }, french = { "Je", "Tu", "Nous", "Ils" };
+        string[] verbs = { "see", "like", "want" }, verbsFr = { "vois", "aime", "veux" };
+        string[] objects = { "it", "him", "her" }, objectsFr = { "le", "lui", "la" };
+        var lines = new List<string>();
+        for (int r = 0; r < 3; r++)
+            for (int s = 0; s < 4; s++) for (int v = 0; v < 3; v++) for (int o = 0; o < 3; o++)
+                lines.Add($"{subjects[s]} {verbs[v]} {objects[o]}.\t{french[s]} {verbsFr[v]} {objectsFr[o]}.");
+        lines.Insert(5, "this line has no tab");
+        string path = Path.Combine(TestSupport.TempFolder(), "fra.txt");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void TrainTranslateEvalAndBleuEndToEnd()
+    {
+        string data = Corpus(), outDir = TestSupport.TempFolder();
+        var train = Run("translate", "train", "--data", data, "--out", outDir, "--epochs", "2", "--batch-size", "32", "--seed", "1");
+        Assert.True(train.code == 0, train.error);
+        Assert.Contains("1 malformed lines skipped", train.output);
+        Assert.Matches(new Regex(@"go \. => \[.*\], bleu,\d\.\d{3}"), train.output);
+        string model = Path.Combine(outDir, "best.ckpt");
+
+        var translated = Run("translate", "--model", model, "I see it.", "We like her.", "--beam", "3");
+        Assert.True(translated.code == 0, translated.error);
+        Assert.Equal(2, translated.output.TrimEnd('\n').Split('\n').Length);
+
+        var unknown = Run("translate", "--model", model, "Zebras dance.");
+        Assert.Equal(0, unknown.code);
+        Assert.Contains("unknown word(s) 'zebras', 'dance'", unknown.error);
+
+        var empty = Run("translate", "--model", model, "  ");
+        Assert.Equal(1, empty.code);
+        Assert.Contains("empty sentence", empty.error);
+
+        string test = Path.Combine(TestSupport.TempFolder(), "test.tsv"), hyps = Path.Combine(TestSupport.TempFolder(), "hyp.txt");
+        File.WriteAllLines(test, new[] { "I see it.\tJe vois le.", "They want him.\tIls veulent lui." });
+        var evaluated = Run("translate", "eval", "--model", model, "--test", test, "--output", hyps);
+        Assert.True(evaluated.code == 0, evaluated.error);
+        Assert.Matches(new Regex(@"BLEU = \d+\.\d\d [\d.]+/[\d.]+/[\d.]+/[\d.]+ \(BP = "), evaluated.output);
+        Assert.Contains("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp", evaluated.output);
+        Assert.Equal(2, File.ReadAllLines(hyps).Length);
+
+        string reference = Path.Combine(TestSupport.TempFolder(), "ref.txt");
+        File.WriteAllLines(reference, new[] { "je vois le .", "ils veulent lui ." });
+        var bleu = Run("bleu", "--hyp", hyps, "--ref", reference);
+        Assert.True(bleu.code == 0, bleu.error);
+        Assert.StartsWith("BLEU = ", bleu.output);
+    }
+
+    [Fact]
+    public void MissingDataNamesBothOptions()
+    {
+        var run = Run("translate", "train", "--data", "/nonexistent/fra.txt");
+        Assert.Equal(1, run.code);
+        Assert.Contains("/nonexistent/fra.txt", run.error);
+    }
+
+    [SkippableFact]
+    public void D2LPresetReproducesTheBookTable()
+    {
+        string? shared = TestSupport.SharedData;
+        Skip.If(shared is null, "../shared/data is absent: the D2L English–French corpus is needed");
+        string outDir = TestSupport.TempFolder();
+        var run = Run("translate", "train", "--data", Path.Combine(shared!, "fra-eng", "fra.txt"), "--out", outDir, "--seed", "0");
+        Assert.True(run.code == 0, run.error);
+        Assert.Contains("641 pairs", run.output);
+        Assert.Contains("512 train, 129 validation", run.output);
+        var lines = run.output.Split('\n').Where(l => l.Contains(" => ")).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.StartsWith("go . => ", lines[0]);
+        // The book's quality: most sentences exact (bleu 1.000).
+        Assert.True(lines.Count(l => l.EndsWith("bleu,1.000")) >= 2, string.Join("\n", lines));
+    }
+}
