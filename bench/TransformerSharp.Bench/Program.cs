@@ -49,3 +49,8 @@ foreach (int threads in threadCounts)
     var (cached, recomputed, same) = GptBenchmarks.KvCache(threads);
     AnsiConsole.WriteLine($"  500 greedy tokens, {threads} thread(s): cache {cached:F2} s, recompute {recomputed:F2} s, speed-up {recomputed / cached:F1}×, same tokens: {same}");
 }
+
+AnsiConsole.MarkupLine("[bold]Translator (D2L Transformer: 256 wide, 2 blocks, 4 heads, FFN 64)[/]");
+foreach (var shape in TranslationBenchmarks.Shapes)
+    foreach (int threads in threadCounts)
+        AnsiConsole.WriteLine($"  {shape.Name}, {threads} thread(s): {TranslationBenchmarks.TokensPerSecond(shape, threads):N0} target tokens/s");
