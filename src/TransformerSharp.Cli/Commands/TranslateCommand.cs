@@ -58,10 +58,12 @@ public static class TranslateCommand
         var batchSize = new Option<int?>("--batch-size") { Description = "default: 128 (d2l), 256 (full)" };
         var lr = new Option<double?>("--lr") { Description = "default: 0.001 (transformer), 0.005 (bahdanau)" };
         var labelSmoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => 0.0 };
+        var subwords = new Option<int>("--subwords") { Description = "full preset: BPE with this many merges, one vocabulary for both languages (0 = words)", DefaultValueFactory = _ => 0 };
+        var shareEmbeddings = new Option<bool>("--share-embeddings") { Description = "Transformer with --subwords: one embedding table for source and target" };
         var warmup = new Option<int>("--warmup") { Description = "warmup steps of the inverse-square-root (Noam) schedule; 0 = constant rate", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Train a translator on the English–French pairs.")
         {
-            modelKind, preset, data, outDir, epochs, seed, resume, batchSize, lr, labelSmoothing, warmup,
+            modelKind, preset, data, outDir, epochs, seed, resume, batchSize, lr, labelSmoothing, warmup, subwords, shareEmbeddings,
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -69,13 +71,16 @@ public static class TranslateCommand
             string kind = parse.GetValue(modelKind)!;
             long seedValue = parse.GetValue(seed);
             string raw = DataSource.ReadText(DataSource.FraEng, parse.GetValue(data)?.FullName);
-            TranslationSplits splits = full ? TranslationSetup.Full(raw, seedValue) : TranslationSetup.D2L(raw);
+            int merges = parse.GetValue(subwords);
+            if (merges > 0 && !full) throw new ArgumentException("--subwords goes with --preset full (the d2l preset is D2L's word vocabulary)");
+            if (parse.GetValue(shareEmbeddings) && merges == 0) throw new ArgumentException("--share-embeddings needs --subwords (one vocabulary for both languages)");
+            TranslationSplits splits = full ? TranslationSetup.Full(raw, seedValue, subwordMerges: merges > 0 ? merges : null) : TranslationSetup.D2L(raw);
             TranslationData d = splits.Data;
             context.Console.MarkupLineInterpolated($"{d.Pairs.Count:N0} pairs ({splits.Skipped} malformed lines skipped): {splits.Train.Length:N0} train, {splits.Valid.Length:N0} validation, {splits.Test.Length:N0} test; num_steps {d.NumSteps}; vocabularies {d.SourceVocab.Count:N0} English, {d.TargetVocab.Count:N0} French");
 
             TorchRuntime.Seed(seedValue);
             ISeq2SeqModel net = kind == "transformer"
-                ? new Transformer(new TransformerConfig(d.SourceVocab.Count, d.TargetVocab.Count))
+                ? new Transformer(new TransformerConfig(d.SourceVocab.Count, d.TargetVocab.Count, ShareEmbeddings: parse.GetValue(shareEmbeddings)))
                 : new Bahdanau(new BahdanauConfig(d.SourceVocab.Count, d.TargetVocab.Count));
             int batch = parse.GetValue(batchSize) ?? (full ? 256 : 128);
             var extra = new JsonObject { ["config"] = Translator.DescribeConfig(net), ["preset"] = full ? "full" : "d2l" };
@@ -102,7 +107,8 @@ public static class TranslateCommand
             }
             if (splits.Test.Length > 0)
             {
-                var (score, meanD2L) = Evaluate(translator, splits.Test.Select(i => d.Pairs[i]).ToList(), beam: 1);
+                var test = splits.Test.Select(i => d.Pairs[i]).ToList();
+                var (score, meanD2L) = Evaluate(translator, test.Select(p => d.Detokenize(p.Source)).ToList(), test.Select(p => d.Detokenize(p.Target)).ToList(), beam: 1);
                 context.Console.MarkupLineInterpolated($"test set ({splits.Test.Length} pairs, greedy): {score} | {score.Signature}; mean D2L bleu(k=2) {meanD2L:F3}");
             }
             return result.Interrupted ? 130 : 0;
@@ -110,12 +116,10 @@ public static class TranslateCommand
         return command;
     }
 
-    /// <summary>Corpus BLEU (sacreBLEU-style) and mean D2L bleu(k=2) of translations of the pairs' English sides.</summary>
-    public static (BleuScore score, double meanD2L) Evaluate(Translator translator, IReadOnlyList<SentencePair> pairs, int beam, List<string>? hypotheses = null)
+    /// <summary>Corpus BLEU (sacreBLEU-style) and mean D2L bleu(k=2) of translations of English sentences against references.</summary>
+    public static (BleuScore score, double meanD2L) Evaluate(Translator translator, IReadOnlyList<string> english, IReadOnlyList<string> references,
+                                                             int beam, List<string>? hypotheses = null)
     {
-        static string Words(string[] tokens) => string.Join(' ', tokens.Where(t => t != Vocabulary.Eos));
-        var english = pairs.Select(p => Words(p.Source)).ToList();
-        var references = pairs.Select(p => Words(p.Target)).ToList();
         var output = translator.Translate(english, beam);
         hypotheses?.AddRange(output);
         var score = Evaluation.Bleu.Corpus(output, new[] { references });
@@ -138,7 +142,9 @@ public static class TranslateCommand
             var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(File.ReadAllText(path)));
             if (skipped > 0) context.Error.WriteLine($"warning: {path}: {skipped} line(s) without exactly two tab-separated fields skipped");
             var hypotheses = new List<string>();
-            var (score, meanD2L) = Evaluate(translator, pairs, parse.GetValue(beam), hypotheses);
+            static string Words(string[] tokens) => string.Join(' ', tokens.Where(t => t != Vocabulary.Eos));
+            var (score, meanD2L) = Evaluate(translator, pairs.Select(p => Words(p.Source)).ToList(), pairs.Select(p => Words(p.Target)).ToList(),
+                                            parse.GetValue(beam), hypotheses);
             context.Console.MarkupLineInterpolated($"{score}");
             context.Console.MarkupLineInterpolated($"{score.Signature}");
             context.Console.MarkupLineInterpolated($"mean D2L bleu(k=2): {meanD2L:F3} over {pairs.Count} pairs");
@@ -177,7 +183,7 @@ public static class AttentionPlots
 {
     public static void Write(CliContext context, Translator translator, string sentence, string folder)
     {
-        var source = Translator.PrepareSource(sentence).Take(translator.Data.NumSteps).ToList();
+        var source = translator.PrepareSource(sentence).Take(translator.Data.NumSteps).ToList();
         var captured = new Dictionary<string, List<double[,]>>();
         var output = translator.Translate(new[] { sentence }, 1, onStep: (step, maps) =>
         {

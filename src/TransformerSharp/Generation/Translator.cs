@@ -58,12 +58,18 @@ public sealed class Translator
         model.Module.eval();
         var source = new Vocabulary(metadata["source_vocab"]!.AsArray().Select(t => t!.GetValue<string>()).ToList());
         var target = new Vocabulary(metadata["target_vocab"]!.AsArray().Select(t => t!.GetValue<string>()).ToList());
-        return new Translator(model, new TranslationData(Array.Empty<SentencePair>(), source, target, metadata["num_steps"]!.GetValue<int>()));
+        SubwordVocabulary? subwords = metadata["subwords"] is JsonObject bpe
+            ? new SubwordVocabulary(bpe["merges"]!.AsArray().Select(m => m!.GetValue<string>()).ToList(), bpe["alphabet"]!.GetValue<string>())
+            : null;
+        return new Translator(model, new TranslationData(Array.Empty<SentencePair>(), source, target, metadata["num_steps"]!.GetValue<int>()) { Subwords = subwords });
     }
 
-    /// <summary>D2L's preparation of one English sentence: preprocessed, split on spaces, &lt;eos&gt; appended.</summary>
-    public static string[] PrepareSource(string sentence) =>
-        (TranslationCorpus.Preprocess(sentence.Trim()) + " " + Vocabulary.Eos).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>D2L's preparation of one English sentence: preprocessed, split on spaces, &lt;eos&gt; appended (then BPE pieces).</summary>
+    public string[] PrepareSource(string sentence)
+    {
+        string[] words = (TranslationCorpus.Preprocess(sentence.Trim()) + " " + Vocabulary.Eos).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return Data.Subwords?.Split(words) ?? words;
+    }
 
     /// <summary>Translates sentences (greedy when beam is 1), warning about unknown words and over-long inputs.</summary>
     public List<string> Translate(IReadOnlyList<string> sentences, int beam = 1, Action<string>? warn = null,
@@ -94,5 +100,5 @@ public sealed class Translator
         return results;
     }
 
-    string ToText(int[] ids) => string.Join(' ', ids.Select(Data.TargetVocab.ToToken));
+    string ToText(int[] ids) => Data.Detokenize(ids.Select(Data.TargetVocab.ToToken));
 }

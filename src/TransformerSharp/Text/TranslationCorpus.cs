@@ -69,9 +69,18 @@ public sealed class TranslationData
     }
 
     public IReadOnlyList<SentencePair> Pairs { get; }
+    /// <summary>With subwords, sentences are BPE pieces and source and target share one vocabulary.</summary>
+    public SubwordVocabulary? Subwords { get; init; }
     public Vocabulary SourceVocab { get; }
     public Vocabulary TargetVocab { get; }
     public int NumSteps { get; }
+
+    /// <summary>Tokens (words or subwords) as text: &lt;eos&gt; and padding dropped, subwords joined into words.</summary>
+    public string Detokenize(IEnumerable<string> tokens)
+    {
+        var kept = tokens.Where(t => t != Vocabulary.Eos && t != Vocabulary.Pad);
+        return Subwords is null ? string.Join(' ', kept) : SubwordVocabulary.Join(kept);
+    }
 
     /// <summary>Builds vocabularies (min frequency 2) from the given pairs' padded sentences, as D2L does.</summary>
     public static (Vocabulary source, Vocabulary target) BuildVocabularies(IEnumerable<SentencePair> pairs, int numSteps, int minFreq = 2)

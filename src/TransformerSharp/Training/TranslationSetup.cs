@@ -24,7 +24,10 @@ public static class TranslationSetup
                                      Array.Empty<int>(), skipped);
     }
 
-    public static TranslationSplits Full(string rawText, long seed, int validCount = 2000, int testCount = 2000, int? numSteps = null, int minFreq = 5)
+    /// <param name="subwordMerges">when set, sentences become BPE pieces learned from the training split (both
+    /// languages together) and source and target share one vocabulary.</param>
+    public static TranslationSplits Full(string rawText, long seed, int validCount = 2000, int testCount = 2000, int? numSteps = null,
+                                         int minFreq = 5, int? subwordMerges = null)
     {
         var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText));
         if (pairs.Count <= validCount + testCount)
@@ -32,9 +35,21 @@ public static class TranslationSetup
         var random = new Random((int)(seed % int.MaxValue));
         int[] order = Enumerable.Range(0, pairs.Count).OrderBy(_ => random.Next()).ToArray();
         int[] test = order[..testCount], valid = order[testCount..(testCount + validCount)], train = order[(testCount + validCount)..];
+        SubwordVocabulary? subwords = null;
+        if (subwordMerges is int merges)
+        {
+            subwords = SubwordVocabulary.Learn(train.SelectMany(i => new[] { pairs[i].Source, pairs[i].Target }), merges);
+            pairs = pairs.Select(p => new SentencePair(subwords.Split(p.Source), subwords.Split(p.Target), p.Line)).ToList();
+        }
         int steps = numSteps ?? Percentile(train.Select(i => Math.Max(pairs[i].Source.Length, pairs[i].Target.Length)), 0.99);
-        var (source, target) = TranslationData.BuildVocabularies(train.Select(i => pairs[i]), steps, minFreq);
-        return new TranslationSplits(new TranslationData(pairs, source, target, steps), train, valid, test, skipped);
+        var (source, target) = TranslationData.BuildVocabularies(train.Select(i => pairs[i]), steps, subwords is null ? minFreq : 1);
+        if (subwords is not null)
+        {
+            // One vocabulary for both sides, so embeddings can be shared.
+            var reserved = new[] { Vocabulary.Pad, Vocabulary.Bos, Vocabulary.Eos, Vocabulary.Unk };
+            source = target = new Vocabulary(train.SelectMany(i => new[] { pairs[i].Source, pairs[i].Target }), 1, reserved);
+        }
+        return new TranslationSplits(new TranslationData(pairs, source, target, steps) { Subwords = subwords }, train, valid, test, skipped);
     }
 
     static int Percentile(IEnumerable<int> values, double q)

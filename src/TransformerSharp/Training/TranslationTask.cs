@@ -101,6 +101,12 @@ public sealed class TranslationTask : ITrainingTask
             ["source_vocab"] = new JsonArray(Data.SourceVocab.Tokens.Select(t => (JsonNode)t).ToArray()),
             ["target_vocab"] = new JsonArray(Data.TargetVocab.Tokens.Select(t => (JsonNode)t).ToArray()),
         };
+        if (Data.Subwords is { } bpe)
+            metadata["subwords"] = new JsonObject
+            {
+                ["merges"] = new JsonArray(bpe.Merges.Select(m => (JsonNode)m).ToArray()),
+                ["alphabet"] = bpe.Alphabet,
+            };
         foreach (var (key, value) in Extra) metadata[key] = value?.DeepClone();
         return metadata;
     }
