@@ -201,9 +201,10 @@ public static class AttentionPlots
             string file = Path.Combine(folder, string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '-')) + ".png");
             if (name.StartsWith("encoder"))
             {
+                // (heads · num_steps, num_steps): each head's square block, cut to the sentence's own tokens.
                 var all = steps[0];
-                int heads = all.GetLength(0) / keys;
-                var maps = Enumerable.Range(0, heads).Select(h => Slice(all, h * keys, keys, keys)).ToList();
+                int padded = all.GetLength(1), heads = all.GetLength(0) / padded;
+                var maps = Enumerable.Range(0, heads).Select(h => Slice(all, h * padded, keys, keys)).ToList();
                 AttentionHeatmap.SaveGrid(file, maps, maps.Select((_, h) => $"{name}, head {h + 1}").ToList(), "keys", "queries", source, source);
             }
             else

@@ -37,6 +37,13 @@ public class TranslateCliTests
         Assert.True(translated.code == 0, translated.error);
         Assert.Equal(2, translated.output.TrimEnd('\n').Split('\n').Length);
 
+        string plots = TestSupport.TempFolder();
+        var plotted = Run("translate", "--model", model, "I see it.", "--attention-plot", plots);
+        Assert.True(plotted.code == 0, plotted.error);
+        // Encoder self-attention: one panel per head (4) for each of the 2 blocks; cross-attention: one map per block.
+        Assert.Equal((4 * 420, 380), TransformerSharp.Tests.Plots.PlotTests.PngSize(Path.Combine(plots, "encoder-self-attention--block-1.png")));
+        Assert.Equal(4, Directory.GetFiles(plots, "*.png").Length);
+
         var unknown = Run("translate", "--model", model, "Zebras dance.");
         Assert.Equal(0, unknown.code);
         Assert.Contains("unknown word(s) 'zebras', 'dance'", unknown.error);
