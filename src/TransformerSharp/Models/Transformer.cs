@@ -9,17 +9,24 @@ namespace TransformerSharp.Models;
 public sealed record TransformerConfig(int SourceVocab, int TargetVocab, int Hidden = 256, int Blocks = 2, int Heads = 4,
                                        int FfnHidden = 64, double Dropout = 0.2, int MaxLength = 1000, bool ShareEmbeddings = false);
 
-/// <summary>D2L 11.7.2: the same two-layer MLP applied at every position.</summary>
+/// <summary>D2L 11.7.2: the same two-layer MLP applied at every position (ReLU as in D2L, or GELU as in BERT checkpoints).</summary>
 public sealed class PositionWiseFfn : nn.Module<Tensor, Tensor>
 {
     readonly Linear dense1, dense2;
-    public PositionWiseFfn(long hidden, long outputs) : base(nameof(PositionWiseFfn))
+    readonly bool gelu;
+    public PositionWiseFfn(long hidden, long outputs, bool gelu = false) : base(nameof(PositionWiseFfn))
     {
         dense1 = nn.Linear(outputs, hidden);
         dense2 = nn.Linear(hidden, outputs);
+        this.gelu = gelu;
         RegisterComponents();
     }
-    public override Tensor forward(Tensor x) => dense2.forward(nn.functional.relu(dense1.forward(x)));
+    public override Tensor forward(Tensor x)
+    {
+        using Tensor h = dense1.forward(x);
+        using Tensor a = gelu ? nn.functional.gelu(h) : nn.functional.relu(h);
+        return dense2.forward(a);
+    }
 }
 
 /// <summary>D2L 11.7.3: residual connection then layer normalisation (post-norm), with dropout on the sublayer output.</summary>
@@ -27,34 +34,40 @@ public sealed class AddNorm : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Dropout dropout;
     readonly LayerNorm ln;
-    public AddNorm(long shape, double dropout) : base(nameof(AddNorm))
+    public AddNorm(long shape, double dropout, double eps = 1e-5) : base(nameof(AddNorm))
     {
         this.dropout = nn.Dropout(dropout);
-        ln = nn.LayerNorm(shape);
+        ln = nn.LayerNorm(shape, eps);
         RegisterComponents();
     }
     public override Tensor forward(Tensor x, Tensor y) => ln.forward(dropout.forward(y) + x);
 }
 
-/// <summary>D2L 11.7.4: self-attention (no biases) and the FFN, each wrapped in AddNorm.</summary>
+/// <summary>
+/// D2L 11.7.4: self-attention and the FFN, each wrapped in AddNorm. The Transformer's blocks have no attention biases;
+/// BERT (15.8) uses the same block with biases, and real checkpoints with GELU and LayerNorm eps 1e-12.
+/// </summary>
 public sealed class TransformerEncoderBlock : nn.Module
 {
     readonly MultiHeadAttention attention;
     readonly AddNorm addnorm1, addnorm2;
     readonly PositionWiseFfn ffn;
 
-    public TransformerEncoderBlock(TransformerConfig c) : base(nameof(TransformerEncoderBlock))
+    public TransformerEncoderBlock(TransformerConfig c) : this(c.Hidden, c.Heads, c.FfnHidden, c.Dropout) { }
+
+    public TransformerEncoderBlock(long hidden, int heads, long ffnHidden, double dropout, bool bias = false, bool gelu = false, double eps = 1e-5)
+        : base(nameof(TransformerEncoderBlock))
     {
-        attention = new MultiHeadAttention(c.Hidden, c.Heads, c.Dropout, bias: false);
-        addnorm1 = new AddNorm(c.Hidden, c.Dropout);
-        ffn = new PositionWiseFfn(c.FfnHidden, c.Hidden);
-        addnorm2 = new AddNorm(c.Hidden, c.Dropout);
+        attention = new MultiHeadAttention(hidden, heads, dropout, bias);
+        addnorm1 = new AddNorm(hidden, dropout, eps);
+        ffn = new PositionWiseFfn(ffnHidden, hidden, gelu);
+        addnorm2 = new AddNorm(hidden, dropout, eps);
         RegisterComponents();
     }
 
     public MultiHeadAttention Attention => attention;
 
-    public Tensor forward(Tensor x, Tensor validLens)
+    public Tensor forward(Tensor x, Tensor? validLens)
     {
         Tensor y = addnorm1.forward(x, attention.forward(x, x, x, validLens));
         return addnorm2.forward(y, ffn.forward(y));
