@@ -24,6 +24,7 @@ public static class CliApp
         root.Subcommands.Add(GptCommand.Create(context));
         root.Subcommands.Add(TranslateCommand.Create(context));
         root.Subcommands.Add(TranslateCommand.BleuCommand(context));
+        root.Subcommands.Add(BertCommand.Create(context));
         return root;
     }
 

@@ -8,9 +8,12 @@ namespace TransformerSharp.Models;
 
 /// <summary>BERT's size. Presets: D2L's small BERT (15.8) and all-MiniLM-L6-v2 (a 6-layer, 384-wide BERT).</summary>
 public sealed record BertConfig(int VocabSize, int Hidden, int Layers, int Heads, int Intermediate, int MaxPositions = 512,
-                                int TypeVocab = 2, double Dropout = 0.1, bool Gelu = true, double LayerNormEps = 1e-12, bool Pooler = true)
+                                int TypeVocab = 2, double Dropout = 0.1, bool Gelu = true, double LayerNormEps = 1e-12, bool Pooler = true,
+                                bool EmbeddingNorm = true)
 {
-    public static BertConfig D2LSmall(int vocab) => new(vocab, 128, 2, 2, 256, MaxPositions: 1000, Dropout: 0.2, Gelu: false, LayerNormEps: 1e-5, Pooler: false);
+    /// <summary>D2L 15.10's small BERT: ReLU, no LayerNorm or dropout on the embeddings, no pooler.</summary>
+    public static BertConfig D2LSmall(int vocab) => new(vocab, 128, 2, 2, 256, MaxPositions: 1000, Dropout: 0.2, Gelu: false,
+                                                        LayerNormEps: 1e-5, Pooler: false, EmbeddingNorm: false);
     public static BertConfig MiniLM => new(30522, 384, 6, 12, 1536);
 }
 
@@ -35,7 +38,7 @@ public sealed class Bert : nn.Module
         word_embeddings = nn.Embedding(c.VocabSize, c.Hidden);
         position = new LearnedPositionalEncoding(c.Hidden, dropout: 0.0, c.MaxPositions);
         token_type_embeddings = nn.Embedding(c.TypeVocab, c.Hidden);
-        embedding_ln = nn.LayerNorm(c.Hidden, c.LayerNormEps);
+        embedding_ln = nn.LayerNorm(c.Hidden, c.LayerNormEps, elementwise_affine: c.EmbeddingNorm);
         embedding_dropout = nn.Dropout(c.Dropout);
         blocks = nn.ModuleList(Enumerable.Range(0, c.Layers)
             .Select(_ => new TransformerEncoderBlock(c.Hidden, c.Heads, c.Intermediate, c.Dropout, bias: true, c.Gelu, c.LayerNormEps)).ToArray());
@@ -54,7 +57,7 @@ public sealed class Bert : nn.Module
         using var scope = NewDisposeScope();
         Tensor x = position.forward(word_embeddings.forward(tokens));                       // (batch, len, hidden)
         x = x + token_type_embeddings.forward(segments ?? zeros_like(tokens));
-        x = embedding_dropout.forward(embedding_ln.forward(x));
+        if (Config.EmbeddingNorm) x = embedding_dropout.forward(embedding_ln.forward(x));
         foreach (var block in blocks) x = block.forward(x, validLens);
         return x.MoveToOuterDisposeScope();
     }
@@ -138,4 +141,61 @@ public sealed class NextSentencePred : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
     public override Tensor forward(Tensor encoded) => output.forward(hidden.forward(encoded[TensorIndex.Colon, 0]).tanh());
+}
+
+/// <summary>D2L 15.8.6's BERTModel for pretraining: the encoder, the MLM head and the NSP head.</summary>
+public sealed class BertForPretraining : nn.Module
+{
+    readonly Bert bert;
+    readonly MaskLM mlm;
+    readonly NextSentencePred nsp;
+
+    public BertForPretraining(BertConfig config) : base(nameof(BertForPretraining))
+    {
+        bert = new Bert(config);
+        mlm = new MaskLM(config.VocabSize, config.Hidden);
+        nsp = new NextSentencePred(config.Hidden);
+        RegisterComponents();
+    }
+
+    public Bert Encoder => bert;
+
+    /// <summary>MLM loss averaged over real predictions (weights 1) and NSP loss; their sum is what D2L minimises.</summary>
+    public (Tensor mlm, Tensor nsp) Losses(Tensor tokens, Tensor segments, Tensor validLens, Tensor positions, Tensor weights, Tensor labels, Tensor nspLabels)
+    {
+        using var scope = NewDisposeScope();
+        Tensor encoded = bert.forward(tokens, segments, validLens);
+        Tensor logits = mlm.forward(encoded, positions);                                   // (batch, predictions, vocab)
+        Tensor perToken = nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), labels.reshape(-1), reduction: nn.Reduction.None);
+        Tensor mlmLoss = (perToken * weights.reshape(-1)).sum() / (weights.sum() + 1e-8);
+        Tensor nspLoss = nn.functional.cross_entropy(nsp.forward(encoded), nspLabels);
+        return (mlmLoss.MoveToOuterDisposeScope(), nspLoss.MoveToOuterDisposeScope());
+    }
+}
+
+/// <summary>D2L 16.7: a sentence-pair classifier on BERT — the pooled first-token state through a linear layer.</summary>
+public sealed class BertClassifier : nn.Module
+{
+    readonly Bert bert;
+    readonly Linear? hidden;
+    readonly Linear output;
+
+    public BertClassifier(Bert bert, int classes) : base(nameof(BertClassifier))
+    {
+        this.bert = bert;
+        // Without a pretrained pooler (D2L's small BERT), a fresh tanh layer plays its part.
+        if (!bert.Config.Pooler) hidden = nn.Linear(bert.Config.Hidden, bert.Config.Hidden);
+        output = nn.Linear(bert.Config.Hidden, classes);
+        RegisterComponents();
+    }
+
+    public Bert Encoder => bert;
+
+    public Tensor forward(Tensor tokens, Tensor segments, Tensor validLens)
+    {
+        using var scope = NewDisposeScope();
+        Tensor encoded = bert.forward(tokens, segments, validLens);
+        Tensor pooled = hidden is null ? bert.Pool(encoded) : hidden.forward(encoded[TensorIndex.Colon, 0]).tanh();
+        return output.forward(pooled).MoveToOuterDisposeScope();
+    }
 }

@@ -15,6 +15,9 @@ public static class DataSource
     public static readonly DatasetInfo FraEng = new("fra-eng", "http://d2l-data.s3-accelerate.amazonaws.com/fra-eng.zip",
         "94646ad1522d915e7b0f9296181140edcf86a4f5", "TRANSFORMERSHARP_FRA_ENG", "fra-eng/fra.txt");
 
+    public static readonly DatasetInfo WikiText2 = new("wikitext-2", "http://d2l-data.s3-accelerate.amazonaws.com/wikitext-2-v1.zip",
+        "3c914d17d80b1459be871a5039ac23e752a53cbe", "TRANSFORMERSHARP_WIKITEXT2", "wikitext-2/wiki.train.tokens");
+
     public static string CacheFolder => Environment.GetEnvironmentVariable("TRANSFORMERSHARP_CACHE")
         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "transformersharp");
 
@@ -24,6 +27,8 @@ public static class DataSource
         path ??= Environment.GetEnvironmentVariable(info.EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(path))
         {
+            // A folder stands for the file of that name inside it (wikitext-2/wiki.train.tokens).
+            if (Directory.Exists(path)) path = Path.Combine(path, Path.GetFileName(info.FileInArchive));
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found (from --data or ${info.EnvironmentVariable})", path);
             return ReadFileOrArchive(path, info);
         }

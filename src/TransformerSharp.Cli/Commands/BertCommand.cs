@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.Text.Json;
+using TransformerSharp.Cli.Pretrained;
+using TransformerSharp.Models;
+using TransformerSharp.Text;
+using static TorchSharp.torch;
+
+namespace TransformerSharp.Cli.Commands;
+
+/// <summary>bert embed | similarity (pretrained MiniLM); pretraining and fine-tuning are in BertTrainingCommands.</summary>
+public static class BertCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("bert", "An encoder-only model: sentence embeddings and similarity from real pretrained weights, pretraining, fine-tuning.");
+        command.Subcommands.Add(Embed(context));
+        command.Subcommands.Add(Similarity(context));
+        command.Subcommands.Add(BertTrainingCommands.Pretrain(context));
+        command.Subcommands.Add(BertNliCommands.FineTune(context));
+        command.Subcommands.Add(BertNliCommands.Predict(context));
+        return command;
+    }
+
+    static Option<string> Pretrained()
+    {
+        var option = new Option<string>("--pretrained") { Description = "pretrained weights", DefaultValueFactory = _ => "minilm" };
+        option.AcceptOnlyFromAmong("minilm");
+        return option;
+    }
+
+    /// <summary>Mean-pooled, L2-normalised embeddings of the sentences, with the hidden states and inputs behind them.</summary>
+    static (float[][] embeddings, Tensor hidden, List<BertInput> inputs) Embed(IReadOnlyList<string> sentences, Action<int> onTruncated)
+    {
+        var bert = MiniLm.Model();
+        var tokenizer = MiniLm.Tokenizer();
+        var inputs = sentences.Select(s => tokenizer.Encode(s)).ToList();
+        for (int i = 0; i < inputs.Count; i++) if (inputs[i].Truncated) onTruncated(i);
+        var (ids, segments, lens) = BertWordPiece.Batch(inputs, tokenizer.PadId);
+        using var noGrad = no_grad();
+        Tensor hidden = bert.forward(ids, segments, lens);
+        Tensor pooled = Bert.MeanPooledEmbedding(hidden, lens);
+        var embeddings = Enumerable.Range(0, inputs.Count).Select(i => pooled[i].data<float>().ToArray()).ToArray();
+        return (embeddings, hidden, inputs);
+    }
+
+    static Command Embed(CliContext context)
+    {
+        var pretrained = Pretrained();
+        var input = new Option<FileInfo>("--input") { Description = "one sentence per line", Required = true };
+        var output = new Option<FileInfo?>("--output") { Description = "JSON lines (default: standard output)" };
+        var hiddenStates = new Option<bool>("--hidden-states") { Description = "also write each token's last hidden state and the token ids" };
+        var command = new Command("embed", "Sentence embeddings (384 floats) as JSON lines.") { pretrained, input, output, hiddenStates };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            string path = parse.GetValue(input)!.FullName;
+            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            string[] lines = File.ReadAllLines(path);
+            int empty = Array.FindIndex(lines, l => l.Trim().Length == 0);
+            if (empty >= 0) throw new InvalidDataException($"{path}:{empty + 1}: the line is empty; give one sentence per line");
+            if (lines.Length == 0) throw new InvalidDataException($"{path}: the file has no sentences");
+            var writer = parse.GetValue(output) is { } file ? new StreamWriter(file.FullName) : context.Console.Profile.Out.Writer;
+            try
+            {
+                // Batches of 32 sentences keep padding and memory small.
+                for (int start = 0; start < lines.Length; start += 32)
+                {
+                    using var scope = NewDisposeScope();
+                    var chunk = lines.Skip(start).Take(32).ToList();
+                    var (embeddings, hidden, inputs) = Embed(chunk, i =>
+                        context.Error.WriteLine($"warning: {path}:{start + i + 1}: longer than 512 tokens, truncated"));
+                    for (int i = 0; i < chunk.Count; i++)
+                    {
+                        var record = new Dictionary<string, object> { ["text"] = chunk[i], ["embedding"] = embeddings[i] };
+                        if (parse.GetValue(hiddenStates))
+                        {
+                            record["token_ids"] = inputs[i].Ids;
+                            record["last_hidden_state"] = Enumerable.Range(0, inputs[i].Ids.Length)
+                                .Select(t => hidden[i, t].data<float>().ToArray()).ToArray();
+                        }
+                        writer.WriteLine(JsonSerializer.Serialize(record));
+                    }
+                }
+            }
+            finally { if (parse.GetValue(output) is not null) writer.Dispose(); else writer.Flush(); }
+            return 0;
+        }));
+        return command;
+    }
+
+    static Command Similarity(CliContext context)
+    {
+        var pretrained = Pretrained();
+        var first = new Argument<string>("first");
+        var second = new Argument<string>("second");
+        var command = new Command("similarity", "Cosine similarity of two sentences' embeddings.") { pretrained, first, second };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var (embeddings, _, _) = Embed(new[] { parse.GetValue(first)!, parse.GetValue(second)! },
+                                           i => context.Error.WriteLine($"warning: sentence {i + 1} is longer than 512 tokens, truncated"));
+            double cosine = embeddings[0].Zip(embeddings[1], (a, b) => (double)a * b).Sum();   // both have unit length
+            context.Console.Profile.Out.Writer.WriteLine(cosine.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using TorchSharp;
+using TransformerSharp.Models;
+using TransformerSharp.Text;
+using static TorchSharp.torch;
+
+namespace TransformerSharp.Training;
+
+/// <summary>Turns a premise and a hypothesis into BERT input.</summary>
+public interface IPairEncoder
+{
+    string Kind { get; }
+    int PadId { get; }
+    BertInput Encode(string premise, string hypothesis);
+}
+
+/// <summary>WordPiece (MiniLM's vocabulary): [CLS] premise [SEP] hypothesis [SEP], at most 128 tokens.</summary>
+public sealed class WordPiecePairEncoder(BertWordPiece tokenizer) : IPairEncoder
+{
+    public string Kind => "wordpiece";
+    public int PadId => tokenizer.PadId;
+    public BertInput Encode(string premise, string hypothesis) => tokenizer.Encode(premise, hypothesis, maxLength: 128);
+}
+
+/// <summary>D2L's word vocabulary: lower case, punctuation split off, &lt;cls&gt; a &lt;sep&gt; b &lt;sep&gt;, at most 64 tokens.</summary>
+public sealed class WordPairEncoder(Vocabulary vocab, int maxLength = 64) : IPairEncoder
+{
+    public string Kind => "words";
+    public int PadId => vocab[Vocabulary.Pad];
+    public Vocabulary Vocab => vocab;
+
+    static string[] Words(string s) => Regex.Replace(s.ToLowerInvariant(), @"([.,!?;:()""'])", " $1 ").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+
+    public BertInput Encode(string premise, string hypothesis)
+    {
+        string[] a = Words(premise), b = Words(hypothesis);
+        bool truncated = a.Length + b.Length + 3 > maxLength;
+        while (a.Length + b.Length + 3 > maxLength) { if (a.Length >= b.Length) a = a[..^1]; else b = b[..^1]; }
+        var tokens = new[] { WikiTextBert.Cls }.Concat(a).Append(WikiTextBert.Sep).Concat(b).Append(WikiTextBert.Sep).ToArray();
+        int[] segments = Enumerable.Repeat(0, a.Length + 2).Concat(Enumerable.Repeat(1, b.Length + 1)).ToArray();
+        return new BertInput(vocab.ToIds(tokens), segments, truncated);
+    }
+}
+
+/// <summary>Fine-tuning a <see cref="BertClassifier"/> on NLI pairs; batches depend on (seed, step) only.</summary>
+public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> train, IReadOnlyList<NliPair> valid,
+                            int batchSize, long seed, JsonObject describe) : ITrainingTask
+{
+    public string Kind => "bert-nli";
+    public nn.Module Model => model;
+    public long TokensPerBatch => batchSize * 40L;
+    public int StepsPerEpoch => (train.Count + batchSize - 1) / batchSize;
+
+    public Tensor TrainingLoss(long step, int micro)
+    {
+        long epoch = step / StepsPerEpoch;
+        var random = new Random((int)((seed * 1_000_003 + epoch * 7919) % int.MaxValue));
+        var order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
+        var batch = order.Skip((int)(step % StepsPerEpoch) * batchSize).Take(batchSize).Select(i => train[i]).ToList();
+        return nn.functional.cross_entropy(Logits(model, encoder, batch), tensor(batch.Select(p => (long)p.Label).ToArray()));
+    }
+
+    public double EvaluationLoss(string split)
+    {
+        var pairs = (split == "train" ? train : valid).Take(1000).ToList();
+        double total = 0;
+        foreach (var chunk in pairs.Chunk(64))
+        {
+            using var scope = NewDisposeScope();
+            total += nn.functional.cross_entropy(Logits(model, encoder, chunk), tensor(chunk.Select(p => (long)p.Label).ToArray())).item<float>() * chunk.Length;
+        }
+        return total / pairs.Count;
+    }
+
+    public JsonObject Describe() => (JsonObject)describe.DeepClone();
+
+    public static Tensor Logits(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs)
+    {
+        var inputs = pairs.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList();
+        var (ids, segments, lens) = BertWordPiece.Batch(inputs, encoder.PadId);
+        return model.forward(ids, segments, lens);
+    }
+
+    /// <summary>Accuracy of the model's argmax on the pairs.</summary>
+    public static double Accuracy(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs)
+    {
+        model.eval();
+        using var noGrad = no_grad();
+        int correct = 0;
+        foreach (var chunk in pairs.Chunk(64))
+        {
+            using var scope = NewDisposeScope();
+            long[] predicted = Logits(model, encoder, chunk).argmax(1).data<long>().ToArray();
+            correct += chunk.Where((p, i) => predicted[i] == p.Label).Count();
+        }
+        return correct / (double)pairs.Count;
+    }
+}
