@@ -130,7 +130,7 @@ public static class FewShotSubstitution
         public string Kind => "gpt";
         public nn.Module Model => model;
         public long TokensPerBatch => (long)batchSize * ItemsPerTrainingSequence;
-        public Tensor TrainingLoss(long step, int micro) => BatchLoss(new Random((int)((seed * 1_000_003 + step * 7919 + micro) % int.MaxValue)));
+        public Tensor TrainingLoss(long step, int micro) => BatchLoss(Trainer.StepRandom(seed, step, micro));
         public double EvaluationLoss(string split)
         {
             var random = new Random(split == "train" ? (int)seed + 1 : (int)seed + 2);

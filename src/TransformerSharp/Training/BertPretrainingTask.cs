@@ -21,7 +21,7 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
 
     public Tensor TrainingLoss(long step, int micro)
     {
-        var random = new Random((int)((seed * 1_000_003 + step * 7919 + micro) % int.MaxValue));
+        var random = Trainer.StepRandom(seed, step, micro);
         int[] batch = Enumerable.Range(0, batchSize).Select(_ => train[random.Next(train.Length)]).ToArray();
         var (mlm, nsp) = Losses(batch);
         LastMlm = mlm.item<float>();

@@ -55,7 +55,7 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
     public Tensor TrainingLoss(long step, int micro)
     {
         long epoch = step / StepsPerEpoch;
-        var random = new Random((int)((seed * 1_000_003 + epoch * 7919) % int.MaxValue));
+        var random = Trainer.StepRandom(seed, epoch);
         var order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
         var batch = order.Skip((int)(step % StepsPerEpoch) * batchSize).Take(batchSize).Select(i => train[i]).ToList();
         return nn.functional.cross_entropy(Logits(model, encoder, batch), tensor(batch.Select(p => (long)p.Label).ToArray()));

@@ -115,6 +115,10 @@ public static class Trainer
         return result;
     }
 
+    /// <summary>A random source determined by (seed, step, micro) alone: how tasks draw batches so that resume is exact.</summary>
+    public static Random StepRandom(long seed, long step, long micro = 0) =>
+        new((int)(Math.Abs(seed * 1_000_003 + step * 7919 + micro) % int.MaxValue));
+
     public static Evaluation Evaluate(ITrainingTask task, long step)
     {
         task.Model.eval();

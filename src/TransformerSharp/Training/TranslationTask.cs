@@ -77,7 +77,7 @@ public sealed class TranslationTask : ITrainingTask
     List<int[]> EpochBatches(long epoch)
     {
         if (epochs.TryGetValue(epoch, out var cached)) return cached;
-        var random = new Random((int)((seed * 1_000_003 + epoch * 7919) % int.MaxValue));
+        var random = Trainer.StepRandom(seed, epoch);
         int[] order = Train.OrderBy(_ => random.Next()).ToArray();
         if (BucketByLength)
         {
