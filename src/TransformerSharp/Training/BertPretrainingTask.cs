@@ -14,7 +14,7 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
 
     public string Kind => "bert";
     public nn.Module Model => model;
-    public long TokensPerBatch => (long)batchSize * data.MaxLength;
+    public long TokensPerBatch { get; private set; }
     public double LastMlm { get; private set; }
     public double LastNsp { get; private set; }
     public (double mlm, double nsp) LastEvaluation { get; private set; }
@@ -23,6 +23,7 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
     {
         var random = Trainer.StepRandom(seed, step, micro);
         int[] batch = Enumerable.Range(0, batchSize).Select(_ => train[random.Next(train.Length)]).ToArray();
+        TokensPerBatch = batch.Sum(i => (long)data.Examples[i].Tokens.Length);
         var (mlm, nsp) = Losses(batch);
         LastMlm = mlm.item<float>();
         LastNsp = nsp.item<float>();

@@ -49,7 +49,7 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
 {
     public string Kind => "bert-nli";
     public nn.Module Model => model;
-    public long TokensPerBatch => batchSize * 40L;
+    public long TokensPerBatch { get; private set; }
     public int StepsPerEpoch => (train.Count + batchSize - 1) / batchSize;
 
     public Tensor TrainingLoss(long step, int micro)
@@ -58,7 +58,9 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
         var random = Trainer.StepRandom(seed, epoch);
         var order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
         var batch = order.Skip((int)(step % StepsPerEpoch) * batchSize).Take(batchSize).Select(i => train[i]).ToList();
-        return nn.functional.cross_entropy(Logits(model, encoder, batch), tensor(batch.Select(p => (long)p.Label).ToArray()));
+        var inputs = batch.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList();
+        TokensPerBatch = inputs.Sum(i => (long)i.Ids.Length);
+        return nn.functional.cross_entropy(Logits(model, inputs, encoder.PadId), tensor(batch.Select(p => (long)p.Label).ToArray()));
     }
 
     public double EvaluationLoss(string split)
@@ -75,10 +77,12 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
 
     public JsonObject Describe() => (JsonObject)describe.DeepClone();
 
-    public static Tensor Logits(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs)
+    public static Tensor Logits(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs) =>
+        Logits(model, pairs.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList(), encoder.PadId);
+
+    static Tensor Logits(BertClassifier model, IReadOnlyList<BertInput> inputs, int padId)
     {
-        var inputs = pairs.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList();
-        var (ids, segments, lens) = BertWordPiece.Batch(inputs, encoder.PadId);
+        var (ids, segments, lens) = BertWordPiece.Batch(inputs, padId);
         return model.forward(ids, segments, lens);
     }
 

@@ -12,7 +12,7 @@ public interface ITrainingTask
     /// <summary>The checkpoint kind, such as "gpt".</summary>
     string Kind { get; }
     nn.Module Model { get; }
-    /// <summary>Tokens in one micro-batch, for tokens/s.</summary>
+    /// <summary>Real (non-padding) tokens in the micro-batch last returned by TrainingLoss, for tokens/s.</summary>
     long TokensPerBatch { get; }
     /// <summary>Loss of one micro-batch. The batch must depend only on (step, micro), so a resumed run sees the same data.</summary>
     Tensor TrainingLoss(long step, int micro);
@@ -81,6 +81,7 @@ public static class Trainer
                 Tensor batchLoss = task.TrainingLoss(step, micro);
                 (batchLoss / options.GradientAccumulation).backward();
                 loss += batchLoss.item<float>() / options.GradientAccumulation;
+                tokensSeen += task.TokensPerBatch;
             }
             if (!double.IsFinite(loss))
                 throw new InvalidOperationException($"the training loss became {loss} at step {step}; the last checkpoint " +
@@ -89,7 +90,6 @@ public static class Trainer
             optimizer.step();
             result.TrainLosses.Add((step, loss));
             result.NextStep = step + 1;
-            tokensSeen += task.TokensPerBatch * options.GradientAccumulation;
             double seconds = clock.Elapsed.TotalSeconds;
             onStep?.Invoke(new TrainingProgress(step, options.Iterations, loss, lr, tokensSeen / Math.Max(seconds, 1e-9), before + clock.Elapsed));
 

@@ -44,13 +44,15 @@ public sealed class TranslationTask : ITrainingTask
     public int StepsPerEpoch => (Train.Count + BatchSize - 1) / BatchSize;
     public string Kind => "translator";
     public nn.Module Model => Seq2Seq.Module;
-    public long TokensPerBatch => (long)BatchSize * Data.NumSteps;
+    public long TokensPerBatch { get; private set; }
 
     public Tensor TrainingLoss(long step, int micro)
     {
         long epoch = step / StepsPerEpoch;
         int[] indices = EpochBatches(epoch)[(int)(step % StepsPerEpoch)];
         var (src, decIn, validLens, label) = Data.Batch(indices, trim: BucketByLength);
+        int pad = Data.TargetVocab[Vocabulary.Pad];
+        TokensPerBatch = label.ne(pad).sum().item<long>();                           // target tokens, padding excluded
         return Models.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, Data.TargetVocab[Vocabulary.Pad], LabelSmoothing);
     }
 
