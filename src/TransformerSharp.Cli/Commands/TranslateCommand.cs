@@ -74,7 +74,9 @@ public static class TranslateCommand
             int merges = parse.GetValue(subwords);
             if (merges > 0 && !full) throw new ArgumentException("--subwords goes with --preset full (the d2l preset is D2L's word vocabulary)");
             if (parse.GetValue(shareEmbeddings) && merges == 0) throw new ArgumentException("--share-embeddings needs --subwords (one vocabulary for both languages)");
-            TranslationSplits splits = full ? TranslationSetup.Full(raw, seedValue, subwordMerges: merges > 0 ? merges : null) : TranslationSetup.D2L(raw);
+            string source = parse.GetValue(data)?.FullName ?? DataSource.FraEng.Name;
+            TranslationSplits splits = full ? TranslationSetup.Full(raw, seedValue, subwordMerges: merges > 0 ? merges : null, name: source)
+                                            : TranslationSetup.D2L(raw, name: source);
             TranslationData d = splits.Data;
             context.Console.MarkupLineInterpolated($"{d.Pairs.Count:N0} pairs ({splits.Skipped} malformed lines skipped): {splits.Train.Length:N0} train, {splits.Valid.Length:N0} validation, {splits.Test.Length:N0} test; num_steps {d.NumSteps}; vocabularies {d.SourceVocab.Count:N0} English, {d.TargetVocab.Count:N0} French");
 
@@ -139,7 +141,7 @@ public static class TranslateCommand
             var translator = Translator.Load(parse.GetValue(model)!.FullName);
             string path = parse.GetValue(test)!.FullName;
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-            var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(File.ReadAllText(path)));
+            var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(File.ReadAllText(path)), source: path);
             if (skipped > 0) context.Error.WriteLine($"warning: {path}: {skipped} line(s) without exactly two tab-separated fields skipped");
             var hypotheses = new List<string>();
             static string Words(string[] tokens) => string.Join(' ', tokens.Where(t => t != Vocabulary.Eos));

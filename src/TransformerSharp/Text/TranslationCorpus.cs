@@ -28,7 +28,7 @@ public static class TranslationCorpus
     /// tab-separated fields are skipped and counted. maxLine copies D2L's loop, which stops after line index maxLine
     /// (so it reads maxLine + 1 lines: 641 for 512 + 128).
     /// </summary>
-    public static (List<SentencePair> pairs, int skipped) Tokenize(string text, int? maxLine = null)
+    public static (List<SentencePair> pairs, int skipped) Tokenize(string text, int? maxLine = null, string source = "the text")
     {
         var pairs = new List<SentencePair>();
         int skipped = 0;
@@ -45,7 +45,7 @@ public static class TranslationCorpus
             string[] Words(string s) => (s + " " + Vocabulary.Eos).Split(' ', StringSplitOptions.RemoveEmptyEntries);
             pairs.Add(new SentencePair(Words(parts[0]), Words(parts[1]), i + 1));
         }
-        if (pairs.Count == 0) throw new InvalidDataException("no line of the form 'english<TAB>french' found");
+        if (pairs.Count == 0) throw new InvalidDataException($"{source}: no line of the form 'english<TAB>french' ({skipped} other lines skipped)");
         return (pairs, skipped);
     }
 

@@ -14,9 +14,9 @@ public sealed record TranslationSplits(TranslationData Data, int[] Train, int[] 
 /// </summary>
 public static class TranslationSetup
 {
-    public static TranslationSplits D2L(string rawText, int numTrain = 512, int numValid = 128, int numSteps = 9)
+    public static TranslationSplits D2L(string rawText, int numTrain = 512, int numValid = 128, int numSteps = 9, string name = "the corpus")
     {
-        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText), numTrain + numValid);
+        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText), numTrain + numValid, name);
         var (source, target) = TranslationData.BuildVocabularies(pairs, numSteps);
         var data = new TranslationData(pairs, source, target, numSteps);
         int train = Math.Min(numTrain, pairs.Count);
@@ -27,9 +27,9 @@ public static class TranslationSetup
     /// <param name="subwordMerges">when set, sentences become BPE pieces learned from the training split (both
     /// languages together) and source and target share one vocabulary.</param>
     public static TranslationSplits Full(string rawText, long seed, int validCount = 2000, int testCount = 2000, int? numSteps = null,
-                                         int minFreq = 5, int? subwordMerges = null)
+                                         int minFreq = 5, int? subwordMerges = null, string name = "the corpus")
     {
-        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText));
+        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText), source: name);
         if (pairs.Count <= validCount + testCount)
             throw new InvalidDataException($"the corpus has {pairs.Count} pairs; the full preset needs more than {validCount + testCount}");
         var random = new Random((int)(seed % int.MaxValue));

@@ -27,7 +27,8 @@ public class TranslationCorpusTests
         Assert.Equal(new[] { "run", "!", "<eos>" }, pairs[2].Source);
         Assert.Equal(new[] { "cours", "!", "<eos>" }, pairs[2].Target);
         Assert.Equal(5, pairs[3].Line);
-        Assert.Throws<InvalidDataException>(() => TranslationCorpus.Tokenize("no tabs here\nnor here"));
+        var error = Assert.Throws<InvalidDataException>(() => TranslationCorpus.Tokenize("no tabs here\nnor here", source: "pairs.tsv"));
+        Assert.StartsWith("pairs.tsv: no line of the form 'english<TAB>french' (2 other lines skipped)", error.Message);
     }
 
     [Fact]
