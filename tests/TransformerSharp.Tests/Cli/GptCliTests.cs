@@ -58,4 +58,18 @@ public class GptCliTests
         Assert.Equal(1, junk.code);
         Assert.Contains("not a TransformerSharp checkpoint", junk.error);
     }
+
+    [Fact]
+    public void FewShotPrintsTheTableAndPlot()
+    {
+        string outDir = TestSupport.TempFolder();
+        var run = Run("gpt", "fewshot", "--iterations", "20", "--trials", "10", "--shots", "0,2,8", "--out", outDir);
+        Assert.True(run.code == 0, run.error);
+        Assert.Contains("c>F;a>H;e>B;a>", run.output);
+        Assert.Contains("ideal in-context learner", run.output);
+        Assert.Contains("37.5 %", run.output);                                       // the ideal learner with 2 shots
+        Assert.True(File.Exists(Path.Combine(outDir, "fewshot.png")));
+        var again = Run("gpt", "fewshot", "--shots", "0", "--trials", "5", "--out", outDir);      // loads the trained model
+        Assert.Contains("loading", again.output);
+    }
 }
