@@ -32,6 +32,8 @@ public sealed class SubwordVocabulary
         tokenizer = BpeTokenizer.Create(new BpeOptions(symbols.Select((s, i) => new KeyValuePair<string, int>(s, i)))
         {
             Merges = merges, EndOfWordSuffix = EndOfWord, UnknownToken = Vocabulary.Unk,
+            // Words arrive one at a time; the default pre-tokenizer would also split them at apostrophes and hyphens.
+            PreTokenizer = PreTokenizer.CreateWhiteSpace(),
         });
     }
 

@@ -39,6 +39,15 @@ public class SubwordVocabularyTests
     }
 
     [Fact]
+    public void WordsWithApostrophesAndHyphensStayWhole()
+    {
+        var bpe = SubwordVocabulary.Learn(new[] { "je ne m'attendais pas . n'es-tu pas là ?".Split(' '), "qu'il est-ce".Split(' ') }, 20);
+        string[] pieces = bpe.Split("m'attendais n'es-tu qu'il .".Split(' '));
+        Assert.Equal(4, pieces.Count(p => p.EndsWith("</w>")));                      // one end-of-word marker per word
+        Assert.Equal("m'attendais n'es-tu qu'il .", SubwordVocabulary.Join(pieces));
+    }
+
+    [Fact]
     public void FullPresetWithSubwordsSharesOneVocabulary()
     {
         string text = string.Concat(Enumerable.Range(0, 600).Select(i => $"I see {i % 13} cats.\tJe vois {i % 13} chats.\n"));
