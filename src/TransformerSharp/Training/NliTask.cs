@@ -54,13 +54,23 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
 
     public Tensor TrainingLoss(long step, int micro)
     {
-        long epoch = step / StepsPerEpoch;
-        var random = Trainer.StepRandom(seed, epoch);
-        var order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
+        int[] order = EpochOrder(step / StepsPerEpoch);
         var batch = order.Skip((int)(step % StepsPerEpoch) * batchSize).Take(batchSize).Select(i => train[i]).ToList();
         var inputs = batch.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList();
         TokensPerBatch = inputs.Sum(i => (long)i.Ids.Length);
         return nn.functional.cross_entropy(Logits(model, inputs, encoder.PadId), tensor(batch.Select(p => (long)p.Label).ToArray()));
+    }
+
+    // The shuffle depends on (seed, epoch) alone; kept for the epoch rather than redrawn at every step.
+    (long epoch, int[] order)? shuffled;
+
+    int[] EpochOrder(long epoch)
+    {
+        if (shuffled is { } s && s.epoch == epoch) return s.order;
+        var random = Trainer.StepRandom(seed, epoch);
+        int[] order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
+        shuffled = (epoch, order);
+        return order;
     }
 
     public double EvaluationLoss(string split)
