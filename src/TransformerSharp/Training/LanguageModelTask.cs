@@ -22,20 +22,38 @@ public sealed class TokenCorpus
     /// <summary>(batch, context) inputs and the same shifted by one as targets, windows drawn by the generator.</summary>
     public (Tensor x, Tensor y) Batch(string split, int batchSize, int context, Generator generator)
     {
-        int[] data = split == "train" ? Train : Valid;
+        int[] data = Split(split);
         if (data.Length <= context)
             throw new ArgumentException($"the {split} split has {data.Length} tokens, fewer than context + 1 = {context + 1}: use more text or a smaller context");
         long[] starts = randint(0, data.Length - context, new long[] { batchSize }, generator: generator).data<long>().ToArray();
-        var x = new long[batchSize * context];
-        var y = new long[batchSize * context];
-        for (int b = 0; b < batchSize; b++)
+        return Windows(split, starts, context);
+    }
+
+    /// <summary>The windows of context + 1 tokens that begin at the given offsets: inputs and targets, (starts, context) each.</summary>
+    public (Tensor x, Tensor y) Windows(string split, IReadOnlyList<long> starts, int context)
+    {
+        int[] data = Split(split);
+        var x = new long[starts.Count * context];
+        var y = new long[starts.Count * context];
+        for (int b = 0; b < starts.Count; b++)
+        {
+            if (starts[b] < 0 || starts[b] + context >= data.Length)
+                throw new ArgumentOutOfRangeException(nameof(starts), $"a window at {starts[b]} does not fit the {split} split of {data.Length} tokens");
             for (int t = 0; t < context; t++)
             {
                 x[b * context + t] = data[starts[b] + t];
                 y[b * context + t] = data[starts[b] + t + 1];
             }
-        return (tensor(x).reshape(batchSize, context), tensor(y).reshape(batchSize, context));
+        }
+        return (tensor(x).reshape(starts.Count, context), tensor(y).reshape(starts.Count, context));
     }
+
+    int[] Split(string split) => split switch
+    {
+        "train" => Train,
+        "valid" => Valid,
+        _ => throw new ArgumentException($"unknown split '{split}': use train or valid"),
+    };
 }
 
 /// <summary>Next-token prediction on a corpus: a GPT, its tokenizer, and how batches are drawn.</summary>

@@ -67,6 +67,63 @@ public class TrainerTests
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
     }
 
+    /// <summary>Squared error of one Linear(2, 2) on one example: a task whose gradients are easy to write by hand.</summary>
+    sealed class LinearTask : ITrainingTask
+    {
+        public readonly TorchSharp.Modules.Linear Linear = nn.Linear(2, 2);
+        public static readonly double[] X = { 1.0, 2.0 }, Y = { -2.0, 3.0 };
+        public string Kind => "linear";
+        public nn.Module Model => Linear;
+        public long TokensPerBatch => 1;
+        public Tensor TrainingLoss(long step, int micro) =>
+            (Linear.forward(tensor(X.Select(v => (float)v).ToArray()).unsqueeze(0)) - tensor(Y.Select(v => (float)v).ToArray())).pow(2).sum();
+        public double EvaluationLoss(string split) => double.NaN;
+        public System.Text.Json.Nodes.JsonObject Describe() => new();
+    }
+
+    [Fact]
+    public void OneStepIsAdamWWithDecayOnMatricesOnlyAfterClipping()
+    {
+        var task = new LinearTask();
+        double[,] w = { { 0.5, -0.3 }, { 0.2, 0.4 } };
+        double[] b = { 0.1, -0.2 };
+        using (no_grad())
+        {
+            task.Linear.weight!.copy_(tensor(new float[] { 0.5f, -0.3f, 0.2f, 0.4f }).reshape(2, 2));
+            task.Linear.bias!.copy_(tensor(new float[] { 0.1f, -0.2f }));
+        }
+        // Warmup over 2 steps makes the two learning rates differ (0.05, then 0.1): the schedule reaches the optimiser.
+        var schedule = new LearningRateSchedule(0.1, 0.01, 2, 10);
+        Trainer.Run(task, new TrainerOptions(2, schedule, Seed: 1, WeightDecay: 0.5, Beta1: 0.9, Beta2: 0.99, ClipNorm: 1.0, EvalInterval: 100));
+
+        // The same two steps by hand, in doubles: PyTorch's clip_grad_norm_ and AdamW (decoupled decay, bias correction).
+        const double beta1 = 0.9, beta2 = 0.99, eps = 1e-8, decay = 0.5;
+        var m = new double[6];
+        var v = new double[6];
+        for (int t = 1; t <= 2; t++)
+        {
+            double lr = schedule.At(t - 1);
+            var r = new double[2];
+            for (int i = 0; i < 2; i++) r[i] = w[i, 0] * LinearTask.X[0] + w[i, 1] * LinearTask.X[1] + b[i] - LinearTask.Y[i];
+            var g = new[] { 2 * r[0] * LinearTask.X[0], 2 * r[0] * LinearTask.X[1], 2 * r[1] * LinearTask.X[0], 2 * r[1] * LinearTask.X[1], 2 * r[0], 2 * r[1] };
+            double norm = Math.Sqrt(g.Sum(x => x * x));
+            Assert.True(norm > 1, "the test needs a gradient that clipping changes");
+            double scale = Math.Min(1.0, 1.0 / (norm + 1e-6));
+            for (int k = 0; k < 6; k++)
+            {
+                double gk = g[k] * scale;
+                m[k] = beta1 * m[k] + (1 - beta1) * gk;
+                v[k] = beta2 * v[k] + (1 - beta2) * gk * gk;
+                double update = lr * (m[k] / (1 - Math.Pow(beta1, t))) / (Math.Sqrt(v[k] / (1 - Math.Pow(beta2, t))) + eps);
+                if (k < 4) w[k / 2, k % 2] = w[k / 2, k % 2] * (1 - lr * decay) - update;   // matrix: decayed
+                else b[k - 4] -= update;                                                       // vector: not decayed
+            }
+        }
+        float[] actualW = task.Linear.weight!.data<float>().ToArray(), actualB = task.Linear.bias!.data<float>().ToArray();
+        for (int k = 0; k < 4; k++) Assert.Equal(w[k / 2, k % 2], actualW[k], 5);
+        for (int k = 0; k < 2; k++) Assert.Equal(b[k], actualB[k], 5);
+    }
+
     [Fact]
     public void NaNLossStopsWithAClearError()
     {
