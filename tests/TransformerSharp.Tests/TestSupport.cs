@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using TorchSharp;
 using TransformerSharp.Torch;
@@ -26,6 +27,31 @@ public static class TestSupport
             string path = Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "data"));
             return Directory.Exists(path) ? path : null;
         }
+    }
+
+    /// <summary>
+    /// A Python that can import <paramref name="module"/> (Debian's /usr/bin/python3 unless the environment variable
+    /// names another); otherwise the test is skipped, naming the Debian package to install.
+    /// </summary>
+    public static string PythonWith(string module, string debianPackage, string variable)
+    {
+        string python = Environment.GetEnvironmentVariable(variable) ?? "/usr/bin/python3";
+        Skip.IfNot(File.Exists(python), $"{python} not found: apt-get install {debianPackage} (or set {variable})");
+        var (exitCode, _, _) = RunPython(python, "-c", $"import {module}");
+        Skip.If(exitCode != 0, $"{python} cannot import {module}: apt-get install {debianPackage}");
+        return python;
+    }
+
+    /// <summary>Runs python with the arguments; returns its exit code, standard output and standard error.</summary>
+    public static (int exitCode, string output, string errors) RunPython(string python, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in arguments) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        Task<string> errors = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, errors.Result);
     }
 
     public static void Seed(long seed)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using TransformerSharp.Attention;
 using Xunit;
@@ -95,14 +94,8 @@ public class LowessTests
     [SkippableFact]
     public void MatchesStatsmodelsTo1e8()
     {
-        string python = Environment.GetEnvironmentVariable("LOWESS_REFERENCE_PYTHON") ?? "/usr/bin/python3";
-        Skip.IfNot(File.Exists(python), $"{python} not found: install python3-statsmodels (Debian) to run the statsmodels comparison");
-        var check = Process.Start(new ProcessStartInfo(python, "-c \"import statsmodels\"") { RedirectStandardError = true })!;
-        check.WaitForExit();
-        Skip.If(check.ExitCode != 0, $"{python} has no statsmodels: apt-get install python3-statsmodels");
-        var version = Process.Start(new ProcessStartInfo(python, "-c \"import statsmodels; print(statsmodels.__version__)\"") { RedirectStandardOutput = true })!;
-        string[] parts = version.StandardOutput.ReadToEnd().Trim().Split('.');
-        version.WaitForExit();
+        string python = TestSupport.PythonWith("statsmodels", "python3-statsmodels", "LOWESS_REFERENCE_PYTHON");
+        string[] parts = TestSupport.RunPython(python, "-c", "import statsmodels; print(statsmodels.__version__)").output.Trim().Split('.');
         // statsmodels changed how it treats a zero median residual in 0.14; follow the installed one.
         var zeroMedian = int.Parse(parts[0]) == 0 && int.Parse(parts[1]) < 14 ? LowessZeroMedian.ZeroWeightOutliers : LowessZeroMedian.StopIterating;
 
@@ -111,10 +104,8 @@ public class LowessTests
         string input = Path.Combine(folder, "cases.json"), output = Path.Combine(folder, "fits.json");
         File.WriteAllText(input, JsonSerializer.Serialize(cases));
         string script = Path.Combine(AppContext.BaseDirectory, "Attention", "lowess_reference.py");
-        var run = Process.Start(new ProcessStartInfo(python) { ArgumentList = { script, input, output }, RedirectStandardError = true })!;
-        string stderr = run.StandardError.ReadToEnd();
-        run.WaitForExit();
-        Assert.True(run.ExitCode == 0, $"statsmodels failed: {stderr}");
+        var (exitCode, _, errors) = TestSupport.RunPython(python, script, input, output);
+        Assert.True(exitCode == 0, $"statsmodels failed: {errors}");
         var references = JsonSerializer.Deserialize<List<Reference>>(File.ReadAllText(output))!;
 
         double worstOverall = 0;

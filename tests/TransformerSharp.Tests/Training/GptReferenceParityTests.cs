@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using TorchSharp;
@@ -34,16 +33,6 @@ public class GptReferenceParityTests
         public JsonObject Describe() => new();
     }
 
-    static string PythonWithTorch()
-    {
-        string python = Environment.GetEnvironmentVariable("GPT_REFERENCE_PYTHON") ?? "/usr/bin/python3";
-        Skip.IfNot(File.Exists(python), $"{python} not found: install python3-torch (Debian) to compare GPT training with PyTorch");
-        using var check = Process.Start(new ProcessStartInfo(python, "-c \"import torch\"") { RedirectStandardError = true })!;
-        check.WaitForExit();
-        Skip.If(check.ExitCode != 0, $"{python} cannot import torch: apt-get install python3-torch");
-        return python;
-    }
-
     static void Load(Gpt model, string folder)
     {
         using var noGrad = no_grad();
@@ -58,23 +47,16 @@ public class GptReferenceParityTests
     [SkippableFact]
     public void TrainingMatchesPyTorchStepForStep()
     {
-        string python = PythonWithTorch();
+        string python = TestSupport.PythonWith("torch", "python3-torch", "GPT_REFERENCE_PYTHON");
         string dir = TestSupport.TempFolder(), textPath = Path.Combine(dir, "text.txt"), export = Path.Combine(dir, "pytorch");
         var random = new Random(0);
         string[] words = "the quick brown fox jumps over a lazy dog while seven wizards hum; quiet, Jim!".Split(' ');
         string text = string.Join(' ', Enumerable.Range(0, 1500).Select(_ => words[random.Next(words.Length)]));
         File.WriteAllText(textPath, text);
         string script = Path.Combine(TestSupport.RepositoryRoot, "bench", "reference", "gpt_reference.py");
-        var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { script, textPath, "--seed", "3", "--steps", $"{Steps}", "--warmup", $"{Warmup}", "--layers", $"{Layers}",
-                                     "--heads", $"{Heads}", "--width", $"{Width}", "--context", $"{Context}", "--batch", $"{Batch}", "--export", export })
-            start.ArgumentList.Add(a);
-        using (var run = Process.Start(start)!)
-        {
-            string errors = run.StandardError.ReadToEnd();
-            run.WaitForExit();
-            Assert.True(run.ExitCode == 0, $"gpt_reference.py failed: {errors}");
-        }
+        var (exitCode, _, errors) = TestSupport.RunPython(python, script, textPath, "--seed", "3", "--steps", $"{Steps}", "--warmup", $"{Warmup}",
+            "--layers", $"{Layers}", "--heads", $"{Heads}", "--width", $"{Width}", "--context", $"{Context}", "--batch", $"{Batch}", "--export", export);
+        Assert.True(exitCode == 0, $"gpt_reference.py failed: {errors}");
 
         var tokenizer = CharTokenizer.FromText(text);
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(export, "manifest.json")))!;
