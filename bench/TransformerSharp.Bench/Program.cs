@@ -3,54 +3,72 @@ using TransformerSharp.Bench;
 
 // Throughput of the attention primitives: thread settings, ours against TorchSharp's built-ins. Reported as
 // tokens/s and as ratios, never asserted: speed lives here, not in unit tests.
+// usage: TransformerSharp.Bench [attention] [gpt] [translation]   (no argument: all three)
+string[] known = { "attention", "gpt", "translation" };
+string[] sections = args.Length == 0 ? known : args;
+foreach (string unknown in sections.Except(known))
+{
+    Console.Error.WriteLine($"unknown section '{unknown}': choose from {string.Join(", ", known)}");
+    return 2;
+}
 if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 140;
 int[] threadCounts = { 1, 2 };
 AnsiConsole.WriteLine($"libtorch default intra-op threads here: {TorchSharp.torch.get_num_threads()}, cores: {Environment.ProcessorCount}");
-foreach (AttentionShape shape in AttentionBenchmarks.Shapes) AnsiConsole.WriteLine($"  {shape}");
-var results = new List<Measurement>();
-foreach (AttentionShape shape in AttentionBenchmarks.Shapes)
+if (sections.Contains("attention"))
+{
+    foreach (AttentionShape shape in AttentionBenchmarks.Shapes) AnsiConsole.WriteLine($"  {shape}");
+    var results = new List<Measurement>();
+    foreach (AttentionShape shape in AttentionBenchmarks.Shapes)
+        foreach (int threads in threadCounts)
+        {
+            results.Add(AttentionBenchmarks.OursTrainingStep(shape, threads));
+            results.Add(AttentionBenchmarks.TorchTrainingStep(shape, threads));
+            var (ours, fused) = AttentionBenchmarks.ScaledDotProduct(shape, threads);
+            results.Add(ours);
+            results.Add(fused);
+        }
+
+    var table = new Table().Border(TableBorder.Simple).AddColumns("workload", "variant", "threads", "ms", "tokens/s", "2 threads vs 1");
+    foreach (Measurement m in results)
+    {
+        Measurement one = results.Single(r => r.Workload == m.Workload && r.Variant == m.Variant && r.Threads == 1);
+        string ratio = m.Threads == 1 ? "" : $"{one.Seconds / m.Seconds:F2}×";
+        table.AddRow(Markup.Escape(m.Workload), Markup.Escape(m.Variant), m.Threads.ToString(), (m.Seconds * 1000).ToString("F2"),
+                     m.TokensPerSecond.ToString("N0"), ratio);
+    }
+    AnsiConsole.Write(table);
+
+    AnsiConsole.MarkupLine("[bold]ours ÷ TorchSharp time (below 1 = we are faster)[/]");
+    foreach (var group in results.GroupBy(r => (r.Workload, r.Threads)))
+    {
+        double ours = group.Single(r => r.Variant == "ours MHA train").Seconds;
+        double torch = group.Single(r => r.Variant == "torch MHA train").Seconds;
+        double oursSdpa = group.Single(r => r.Variant == "ours attention infer").Seconds;
+        double fused = group.Single(r => r.Variant == "torch SDPA infer").Seconds;
+        AnsiConsole.WriteLine($"  {group.Key.Workload}, {group.Key.Threads} thread(s): MHA train step {ours / torch:F2}, attention inference {oursSdpa / fused:F2}");
+    }
+}
+
+if (sections.Contains("gpt"))
+{
+    AnsiConsole.MarkupLine("[bold]GPT[/]");
     foreach (int threads in threadCounts)
     {
-        results.Add(AttentionBenchmarks.OursTrainingStep(shape, threads));
-        results.Add(AttentionBenchmarks.TorchTrainingStep(shape, threads));
-        var (ours, fused) = AttentionBenchmarks.ScaledDotProduct(shape, threads);
-        results.Add(ours);
-        results.Add(fused);
+        double tokensPerSecond = GptBenchmarks.TrainingTokensPerSecond(threads);
+        AnsiConsole.WriteLine($"  shakespeare-char-cpu training step, {threads} thread(s): {tokensPerSecond:N0} tokens/s");
     }
-
-var table = new Table().Border(TableBorder.Simple).AddColumns("workload", "variant", "threads", "ms", "tokens/s", "2 threads vs 1");
-foreach (Measurement m in results)
-{
-    Measurement one = results.Single(r => r.Workload == m.Workload && r.Variant == m.Variant && r.Threads == 1);
-    string ratio = m.Threads == 1 ? "" : $"{one.Seconds / m.Seconds:F2}×";
-    table.AddRow(Markup.Escape(m.Workload), Markup.Escape(m.Variant), m.Threads.ToString(), (m.Seconds * 1000).ToString("F2"),
-                 m.TokensPerSecond.ToString("N0"), ratio);
-}
-AnsiConsole.Write(table);
-
-AnsiConsole.MarkupLine("[bold]ours ÷ TorchSharp time (below 1 = we are faster)[/]");
-foreach (var group in results.GroupBy(r => (r.Workload, r.Threads)))
-{
-    double ours = group.Single(r => r.Variant == "ours MHA train").Seconds;
-    double torch = group.Single(r => r.Variant == "torch MHA train").Seconds;
-    double oursSdpa = group.Single(r => r.Variant == "ours attention infer").Seconds;
-    double fused = group.Single(r => r.Variant == "torch SDPA infer").Seconds;
-    AnsiConsole.WriteLine($"  {group.Key.Workload}, {group.Key.Threads} thread(s): MHA train step {ours / torch:F2}, attention inference {oursSdpa / fused:F2}");
-}
-
-AnsiConsole.MarkupLine("[bold]GPT[/]");
-foreach (int threads in threadCounts)
-{
-    double tokensPerSecond = GptBenchmarks.TrainingTokensPerSecond(threads);
-    AnsiConsole.WriteLine($"  shakespeare-char-cpu training step, {threads} thread(s): {tokensPerSecond:N0} tokens/s");
-}
-foreach (int threads in threadCounts)
-{
-    var (cached, recomputed, same) = GptBenchmarks.KvCache(threads);
-    AnsiConsole.WriteLine($"  500 greedy tokens, {threads} thread(s): cache {cached:F2} s, recompute {recomputed:F2} s, speed-up {recomputed / cached:F1}×, same tokens: {same}");
-}
-
-AnsiConsole.MarkupLine("[bold]Translator (D2L Transformer: 256 wide, 2 blocks, 4 heads, FFN 64)[/]");
-foreach (var shape in TranslationBenchmarks.Shapes)
     foreach (int threads in threadCounts)
-        AnsiConsole.WriteLine($"  {shape.Name}, {threads} thread(s): {TranslationBenchmarks.TokensPerSecond(shape, threads):N0} target tokens/s");
+    {
+        var (cached, recomputed, same) = GptBenchmarks.KvCache(threads);
+        AnsiConsole.WriteLine($"  500 greedy tokens, {threads} thread(s): cache {cached:F2} s, recompute {recomputed:F2} s, speed-up {recomputed / cached:F1}×, same tokens: {same}");
+    }
+}
+
+if (sections.Contains("translation"))
+{
+    AnsiConsole.MarkupLine("[bold]Translator (D2L Transformer: 256 wide, 2 blocks, 4 heads, FFN 64)[/]");
+    foreach (var shape in TranslationBenchmarks.Shapes)
+        foreach (int threads in threadCounts)
+            AnsiConsole.WriteLine($"  {shape.Name}, {threads} thread(s): {TranslationBenchmarks.TokensPerSecond(shape, threads):N0} target tokens/s");
+}
+return 0;
