@@ -27,7 +27,7 @@ public static class TextGenerator
         }
         model.eval();
         using var noGrad = no_grad();
-        var generator = new Generator((ulong)options.Seed);
+        using var generator = new Generator((ulong)options.Seed);
         using KeyValueCache? cache = options.UseCache ? model.NewCache() : null;
         var generated = new List<int>();
         for (int i = 0; i < options.MaxNewTokens; i++)

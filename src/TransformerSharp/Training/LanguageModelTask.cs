@@ -82,7 +82,7 @@ public sealed class LanguageModelTask : ITrainingTask
 
     public Tensor TrainingLoss(long step, int micro)
     {
-        var generator = new Generator((ulong)(seed * 7919 + step * 131 + micro + 1));
+        using var generator = new Generator((ulong)(seed * 7919 + step * 131 + micro + 1));
         var (x, y) = Corpus.Batch("train", BatchSize, Gpt.Config.Context, generator);
         return Gpt.Loss(x, y);
     }
@@ -90,7 +90,7 @@ public sealed class LanguageModelTask : ITrainingTask
     /// <summary>The same EvalBatches windows at every evaluation, so the numbers are comparable over time.</summary>
     public double EvaluationLoss(string split)
     {
-        var generator = new Generator((ulong)(seed * 7919 + (split == "train" ? 17 : 29)) + 1_000_000_007UL);
+        using var generator = new Generator((ulong)(seed * 7919 + (split == "train" ? 17 : 29)) + 1_000_000_007UL);
         double total = 0;
         for (int i = 0; i < EvalBatches; i++)
         {
