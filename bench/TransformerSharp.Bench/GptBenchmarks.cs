@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using TorchSharp;
 using TransformerSharp.Generation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
@@ -14,7 +16,7 @@ public static class GptBenchmarks
     {
         TorchRuntime.ConfigureThreads(threads);
         TorchRuntime.Seed(0);
-        var model = new Gpt(new GptConfig(Layers: 4, Heads: 4, Width: 128, Context: 1024, VocabSize: 65));
+        var model = new Gpt(new GptConfig(Layers: 4, Heads: 4, Width: 128, MaxPositions: 1024, VocabSize: 65));
         int[] prompt = { 1, 2, 3, 4, 5, 6, 7, 8 };
         var watch = Stopwatch.StartNew();
         var cached = TextGenerator.GenerateIds(model, prompt, new SamplingOptions(newTokens, Temperature: 0, UseCache: true));

@@ -1,5 +1,7 @@
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
@@ -21,7 +23,7 @@ public static class TranslationBenchmarks
     {
         TorchRuntime.ConfigureThreads(threads);
         TorchRuntime.Seed(0);
-        var model = new Transformer(new TransformerConfig(shape.SourceVocab, shape.TargetVocab));
+        var model = new Transformer(TranslatorPresets.D2L.Transformer! with { SourceVocabSize = shape.SourceVocab, TargetVocabSize = shape.TargetVocab });
         model.train();
         var optimizer = optim.Adam(model.parameters(), 1e-3);
         using Tensor source = randint(4, shape.SourceVocab, new long[] { shape.Batch, shape.Steps });
@@ -31,7 +33,7 @@ public static class TranslationBenchmarks
         {
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
-            Seq2Seq.MaskedLoss(model.Logits(source, lens, target), target, 0).backward();
+            Models.Translator.Seq2Seq.MaskedLoss(model.Logits(source, lens, target), target, 0).backward();
             nn.utils.clip_grad_norm_(model.parameters(), 1.0);
             optimizer.step();
         }, warmup: 3, repeats: 10);

@@ -86,16 +86,27 @@ class CausalSelfAttention(nn.Module):
         return self.c_proj((scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, args.width))
 
 
-class Block(nn.Module):
+class FeedForward(nn.Module):
     def __init__(self):
         super().__init__()
-        self.ln_1, self.attn, self.ln_2 = Norm(), CausalSelfAttention(), Norm()
-        self.c_fc = nn.Linear(args.width, 4 * args.width, bias=False)
-        self.c_proj = nn.Linear(4 * args.width, args.width, bias=False)
+        self.dense1 = nn.Linear(args.width, 4 * args.width, bias=False)
+        self.dense2 = nn.Linear(4 * args.width, args.width, bias=False)
 
     def forward(self, x):
-        x = x + self.attn(self.ln_1(x))
-        return x + self.c_proj(F.gelu(self.c_fc(self.ln_2(x))))
+        return self.dense2(F.gelu(self.dense1(x)))
+
+
+class Block(nn.Module):
+    """TransformerSharp's shared TransformerBlock in its pre-norm GPT-2 form (Layers/TransformerBlock.cs)."""
+
+    def __init__(self):
+        super().__init__()
+        self.attention_norm, self.attention, self.ffn_norm = Norm(), CausalSelfAttention(), Norm()
+        self.ffn = FeedForward()
+
+    def forward(self, x):
+        x = x + self.attention(self.attention_norm(x))
+        return x + self.ffn(self.ffn_norm(x))
 
 
 class Positions(nn.Module):
@@ -105,7 +116,7 @@ class Positions(nn.Module):
 
 
 class Gpt(nn.Module):
-    """Parameter names are TransformerSharp's (Models/Gpt.cs), so weights move across by name."""
+    """Parameter names are TransformerSharp's (Models/Gpt/Gpt.cs), so weights move across by name."""
 
     def __init__(self):
         super().__init__()
@@ -115,7 +126,8 @@ class Gpt(nn.Module):
         self.ln_f = Norm()
         for name, p in self.named_parameters():
             if p.dim() >= 2:
-                std = 0.02 / math.sqrt(2 * args.layers) if name.endswith("c_proj.weight") else 0.02
+                residual = name.endswith("attention.c_proj.weight") or name.endswith("ffn.dense2.weight")
+                std = 0.02 / math.sqrt(2 * args.layers) if residual else 0.02
                 nn.init.normal_(p, 0.0, std)
 
     def forward(self, ids, targets):

@@ -25,6 +25,8 @@ public static class CliApp
         root.Subcommands.Add(TranslateCommand.Create(context));
         root.Subcommands.Add(TranslateCommand.BleuCommand(context));
         root.Subcommands.Add(BertCommand.Create(context));
+        root.Subcommands.Add(ModelCommands.Presets(context));
+        root.Subcommands.Add(ModelCommands.Info(context));
         return root;
     }
 
@@ -56,8 +58,9 @@ public sealed class CliContext
     public TextWriter Error { get; }
 
     /// <summary>
-    /// Runs a command body: sets threads, and turns the errors a user can cause (bad files, bad values) into one
-    /// clear line on stderr and exit code 1 instead of a stack trace.
+    /// Runs a command body: sets threads, and turns the errors a user can fix — <see cref="UserError"/>, bad data or
+    /// checkpoints, missing or unreadable files — into one clear line on stderr and exit code 1. Anything else is a
+    /// bug: it propagates with its stack trace.
     /// </summary>
     public int Guard(ParseResult parse, Func<int> body)
     {
@@ -66,11 +69,13 @@ public sealed class CliContext
             TorchRuntime.ConfigureThreads(parse.GetValue(CliApp.Threads));
             return body();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or FormatException
-                                      or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (IsUserError(e))
         {
             Error.WriteLine($"error: {e.Message}");
             return 1;
         }
     }
+
+    public static bool IsUserError(Exception e) =>
+        e is UserError or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException;
 }

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using TransformerSharp.Cli.Pretrained;
-using TransformerSharp.Models;
-using TransformerSharp.Text;
+using TransformerSharp.Models.Bert;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Cli.Commands;
@@ -16,8 +14,8 @@ public static class BertCommand
         command.Subcommands.Add(Embed(context));
         command.Subcommands.Add(Similarity(context));
         command.Subcommands.Add(BertTrainingCommands.Pretrain(context));
-        command.Subcommands.Add(BertNliCommands.FineTune(context));
-        command.Subcommands.Add(BertNliCommands.Predict(context));
+        command.Subcommands.Add(BertTrainingCommands.FineTune(context));
+        command.Subcommands.Add(BertTrainingCommands.Predict(context));
         return command;
     }
 
@@ -26,21 +24,6 @@ public static class BertCommand
         var option = new Option<string>("--pretrained") { Description = "pretrained weights", DefaultValueFactory = _ => "minilm" };
         option.AcceptOnlyFromAmong("minilm");
         return option;
-    }
-
-    /// <summary>Mean-pooled, L2-normalised embeddings of the sentences, with the hidden states and inputs behind them.</summary>
-    static (float[][] embeddings, Tensor hidden, List<BertInput> inputs) Embed(IReadOnlyList<string> sentences, Action<int> onTruncated)
-    {
-        var bert = MiniLm.Model();
-        var tokenizer = MiniLm.Tokenizer();
-        var inputs = sentences.Select(s => tokenizer.Encode(s)).ToList();
-        for (int i = 0; i < inputs.Count; i++) if (inputs[i].Truncated) onTruncated(i);
-        var (ids, segments, lens) = BertWordPiece.Batch(inputs, tokenizer.PadId);
-        using var noGrad = no_grad();
-        Tensor hidden = bert.forward(ids, segments, lens);
-        Tensor pooled = Bert.MeanPooledEmbedding(hidden, lens);
-        var embeddings = Enumerable.Range(0, inputs.Count).Select(i => pooled[i].data<float>().ToArray()).ToArray();
-        return (embeddings, hidden, inputs);
     }
 
     static Command Embed(CliContext context)
@@ -53,7 +36,7 @@ public static class BertCommand
         command.SetAction(parse => context.Guard(parse, () =>
         {
             string path = parse.GetValue(input)!.FullName;
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            if (!File.Exists(path)) throw new UserError($"{path}: file not found");
             string[] lines = File.ReadAllLines(path);
             int empty = Array.FindIndex(lines, l => l.Trim().Length == 0);
             if (empty >= 0) throw new InvalidDataException($"{path}:{empty + 1}: the line is empty; give one sentence per line");
@@ -61,12 +44,13 @@ public static class BertCommand
             var writer = parse.GetValue(output) is { } file ? new StreamWriter(file.FullName) : context.Console.Profile.Out.Writer;
             try
             {
+                var embedder = SentenceEmbedder.MiniLM();                       // loaded once for every batch
                 // Batches of 32 sentences keep padding and memory small.
                 for (int start = 0; start < lines.Length; start += 32)
                 {
                     using var scope = NewDisposeScope();
                     var chunk = lines.Skip(start).Take(32).ToList();
-                    var (embeddings, hidden, inputs) = Embed(chunk, i =>
+                    var (embeddings, hidden, inputs) = embedder.Embed(chunk, i =>
                         context.Error.WriteLine($"warning: {path}:{start + i + 1}: longer than 512 tokens, truncated"));
                     for (int i = 0; i < chunk.Count; i++)
                     {
@@ -95,7 +79,7 @@ public static class BertCommand
         var command = new Command("similarity", "Cosine similarity of two sentences' embeddings.") { pretrained, first, second };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            var (embeddings, _, _) = Embed(new[] { parse.GetValue(first)!, parse.GetValue(second)! },
+            var (embeddings, _, _) = SentenceEmbedder.MiniLM().Embed(new[] { parse.GetValue(first)!, parse.GetValue(second)! },
                                            i => context.Error.WriteLine($"warning: sentence {i + 1} is longer than 512 tokens, truncated"));
             double cosine = embeddings[0].Zip(embeddings[1], (a, b) => (double)a * b).Sum();   // both have unit length
             context.Console.Profile.Out.Writer.WriteLine(cosine.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));

@@ -2,23 +2,13 @@ using System.CommandLine;
 using Spectre.Console;
 using TransformerSharp.Evaluation;
 using TransformerSharp.Generation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Gpt;
 using TransformerSharp.Plots;
 using TransformerSharp.Text;
 using TransformerSharp.Torch;
 using TransformerSharp.Training;
 
 namespace TransformerSharp.Cli.Commands;
-
-/// <summary>A named GPT training recipe; every field can be overridden by its option.</summary>
-public sealed record GptPreset(int Layers, int Heads, int Width, int Context, int BatchSize, int Iterations, double LearningRate,
-                               double MinLearningRate, int Warmup, double WeightDecay, double Beta1, double Beta2, double Clip,
-                               double Dropout, int EvalInterval, int EvalBatches, int GradientAccumulation, bool Bias)
-{
-    /// <summary>nanoGPT's CPU recipe for Tiny Shakespeare, character level (its README reports val loss ≈ 1.88); no biases, as its train.py.</summary>
-    public static readonly GptPreset ShakespeareCharCpu = new(4, 4, 128, 64, 12, 2000, 1e-3, 1e-4, 100, 0.1, 0.9, 0.99, 1.0, 0.0, 250, 20, 1, Bias: false);
-    public static readonly IReadOnlyDictionary<string, GptPreset> All = new Dictionary<string, GptPreset> { ["shakespeare-char-cpu"] = ShakespeareCharCpu };
-}
 
 public static class GptCommand
 {
@@ -40,7 +30,7 @@ public static class GptCommand
         var tokenizer = new Option<string>("--tokenizer") { Description = "char or gpt2", DefaultValueFactory = _ => "char" };
         tokenizer.AcceptOnlyFromAmong("char", "gpt2");
         var preset = new Option<string>("--preset") { Description = "named recipe", DefaultValueFactory = _ => "shakespeare-char-cpu" };
-        preset.AcceptOnlyFromAmong(GptPreset.All.Keys.ToArray());
+        preset.AcceptOnlyFromAmong(GptPresets.All.Select(p => p.Name).ToArray());
         var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for checkpoints and the loss plot", DefaultValueFactory = _ => new DirectoryInfo("runs/gpt") };
         var seed = new Option<long>("--seed") { Description = "fixes initialisation, batches and dropout", DefaultValueFactory = _ => 1337 };
         var resume = new Option<FileInfo?>("--resume") { Description = "continue exactly from a checkpoint (last.ckpt)" };
@@ -67,48 +57,32 @@ public static class GptCommand
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            GptPreset p = GptPreset.All[parse.GetValue(preset)!];
-            string path = parse.GetValue(data)!.FullName;
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
-            string text = File.ReadAllText(path);
-            if (text.Trim().Length == 0) throw new InvalidDataException($"{path}: the file is empty; give a UTF-8 text to learn from");
-            long seedValue = parse.GetValue(seed);
-            TorchRuntime.Seed(seedValue);
-
-            string? resumePath = parse.GetValue(resume)?.FullName;
-            ITextTokenizer tok;
-            GptConfig config;
-            if (resumePath != null)
+            GptRecipe p = GptPresets.Find(parse.GetValue(preset)!);
+            var recipe = p with
             {
-                var (loaded, loadedTokenizer, meta) = GptCheckpoint.Load(resumePath);
-                config = loaded.Config;
-                tok = loadedTokenizer;
-                // Batches and dropout follow the seed; resuming with another one would not continue the same run.
-                long saved = meta["training"]?["seed"]?.GetValue<long>() ?? seedValue;
-                if (saved != seedValue) context.Console.MarkupLineInterpolated($"[yellow]resuming with the checkpoint's seed {saved}, not {seedValue}[/]");
-                seedValue = saved;
-            }
-            else
-            {
-                tok = TextTokenizers.Create(parse.GetValue(tokenizer)!, text);
-                config = new GptConfig(parse.GetValue(layers) ?? p.Layers, parse.GetValue(heads) ?? p.Heads, parse.GetValue(width) ?? p.Width,
-                                       parse.GetValue(contextLength) ?? p.Context, tok.VocabSize, parse.GetValue(dropout) ?? p.Dropout,
-                                       parse.GetValue(bias) ?? p.Bias);
-            }
-            int[] tokens = tok.Encode(text);
-            var model = new Gpt(config);
-            int iters = parse.GetValue(iterations) ?? p.Iterations;
-            var options = new TrainerOptions(iters,
-                new LearningRateSchedule(parse.GetValue(lr) ?? p.LearningRate, parse.GetValue(minLr) ?? p.MinLearningRate, parse.GetValue(warmup) ?? p.Warmup, iters),
-                seedValue, parse.GetValue(weightDecay) ?? p.WeightDecay, p.Beta1, p.Beta2, parse.GetValue(clip) ?? p.Clip,
-                parse.GetValue(accumulation) ?? p.GradientAccumulation, parse.GetValue(evalInterval) ?? p.EvalInterval, parse.GetValue(outDir)!.FullName);
-            var task = new LanguageModelTask(model, tok, new TokenCorpus(tokens), parse.GetValue(batch) ?? p.BatchSize, parse.GetValue(evalBatches) ?? p.EvalBatches, seedValue);
-            context.Console.MarkupLineInterpolated($"GPT {config.Layers} layers × {config.Heads} heads × {config.Width} wide, context {config.Context}, {model.ParameterCount:N0} parameters; {tok.Kind} tokenizer, vocabulary {tok.VocabSize}; {tokens.Length:N0} tokens (90% train)");
-            var result = TrainingView.Run(context, task, options, resumePath, "gpt");
+                Tokenizer = parse.GetValue(tokenizer)!,
+                Model = p.Model with
+                {
+                    Layers = parse.GetValue(layers) ?? p.Model.Layers, Heads = parse.GetValue(heads) ?? p.Model.Heads,
+                    Width = parse.GetValue(width) ?? p.Model.Width, MaxPositions = parse.GetValue(contextLength) ?? p.Model.MaxPositions,
+                    Dropout = parse.GetValue(dropout) ?? p.Model.Dropout, Bias = parse.GetValue(bias) ?? p.Model.Bias,
+                },
+                Training = p.Training with
+                {
+                    BatchSize = parse.GetValue(batch) ?? p.Training.BatchSize, Iterations = parse.GetValue(iterations) ?? p.Training.Iterations,
+                    LearningRate = parse.GetValue(lr) ?? p.Training.LearningRate, MinLearningRate = parse.GetValue(minLr) ?? p.Training.MinLearningRate,
+                    Warmup = parse.GetValue(warmup) ?? p.Training.Warmup, WeightDecay = parse.GetValue(weightDecay) ?? p.Training.WeightDecay,
+                    Clip = parse.GetValue(clip) ?? p.Training.Clip, GradientAccumulation = parse.GetValue(accumulation) ?? p.Training.GradientAccumulation,
+                    EvalInterval = parse.GetValue(evalInterval) ?? p.Training.EvalInterval, EvalBatches = parse.GetValue(evalBatches) ?? p.Training.EvalBatches,
+                },
+            };
+            var settings = new GptTrainSettings(parse.GetValue(data)!.FullName, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
+                                                parse.GetValue(resume)?.FullName);
+            var outcome = TrainingView.Run(context, observer => GptTraining.Train(settings, observer));
+            var result = outcome.Result;
             if (result.Evaluations.Count > 0)
             {
                 var last = result.Evaluations[^1];
-                double steps = result.TrainLosses.Count;
                 context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {last.ValidLoss:F4}, best val {result.BestValidLoss:F4}; {result.Elapsed.TotalSeconds:F1} s, {result.Elapsed.TotalMilliseconds / Math.Max(1, result.NextStep):F1} ms/iteration");
             }
             return result.Interrupted ? 130 : 0;
@@ -154,10 +128,10 @@ public static class GptCommand
         {
             var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
             string path = parse.GetValue(data)!.FullName;
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            if (!File.Exists(path)) throw new UserError($"{path}: file not found");
             var task = new LanguageModelTask(gpt, tokenizer, new TokenCorpus(tokenizer.Encode(File.ReadAllText(path))), 12, parse.GetValue(batches), parse.GetValue(seed));
             var evaluation = Trainer.Evaluate(task, 0);
-            context.Console.MarkupLineInterpolated($"validation loss {evaluation.ValidLoss:F4}, perplexity {Math.Exp(evaluation.ValidLoss):F2} ({parse.GetValue(batches)} batches of 12 × {gpt.Config.Context} tokens)");
+            context.Console.MarkupLineInterpolated($"validation loss {evaluation.ValidLoss:F4}, perplexity {Math.Exp(evaluation.ValidLoss):F2} ({parse.GetValue(batches)} batches of 12 × {gpt.Config.MaxPositions} tokens)");
             return 0;
         }));
         return command;
@@ -167,31 +141,31 @@ public static class GptCommand
     {
         var shots = new Option<string>("--shots") { DefaultValueFactory = _ => "0,1,2,4,8" };
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/fewshot") };
-        var iterations = new Option<int>("--iterations") { DefaultValueFactory = _ => 1000 };
+        var iterations = new Option<int?>("--iterations") { Description = "training steps (preset fewshot-substitution: 1000)" };
         var trials = new Option<int>("--trials") { Description = "prompts per number of shots", DefaultValueFactory = _ => 400 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
-        var learningRate = new Option<double>("--lr") { DefaultValueFactory = _ => 2e-3 };
+        var learningRate = new Option<double?>("--lr") { Description = "peak learning rate, decayed to a tenth (preset: 0.002)" };
         var command = new Command("fewshot", "Train (or load) a small GPT that learns substitutions from its prompt; accuracy by number of shots.") { shots, outDir, iterations, trials, seed, learningRate };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            int[] counts = parse.GetValue(shots)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+            int[] counts = parse.GetValue(shots)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(k => int.TryParse(k, out int n) ? n : throw new UserError($"--shots: '{k}' is not a whole number (e.g. --shots 0,1,2,4,8)")).ToArray();
             string folder = parse.GetValue(outDir)!.FullName, checkpoint = Path.Combine(folder, "best.ckpt");
             long seedValue = parse.GetValue(seed);
             Gpt model;
             if (File.Exists(checkpoint))
             {
                 context.Console.MarkupLineInterpolated($"loading {checkpoint}");
+                if (parse.GetValue(iterations) is not null || parse.GetValue(learningRate) is not null)
+                    context.Error.WriteLine($"warning: --iterations and --lr are ignored: {checkpoint} is already trained (delete it, or pass another --out, to retrain)");
                 model = GptCheckpoint.Load(checkpoint).model;
             }
             else
             {
-                TorchRuntime.Seed(seedValue);
-                model = new Gpt(FewShotSubstitution.ModelConfig);
-                int iters = parse.GetValue(iterations);
-                double lr = parse.GetValue(learningRate);
-                var options = new TrainerOptions(iters, new LearningRateSchedule(lr, lr / 10, 100, iters), seedValue, WeightDecay: 0.1, Beta2: 0.99, EvalInterval: 250, OutDir: folder);
-                TrainingView.Run(context, new FewShotSubstitution.Task(model, 32, seedValue), options, null, "fewshot");
-                model = GptCheckpoint.Load(checkpoint).model;
+                var p = GptPresets.FewShotSubstitution;
+                double lr = parse.GetValue(learningRate) ?? p.Training.LearningRate;
+                var recipe = p with { Training = p.Training with { Iterations = parse.GetValue(iterations) ?? p.Training.Iterations, LearningRate = lr, MinLearningRate = lr / 10 } };
+                model = TrainingView.Run(context, observer => GptTraining.TrainFewShot(recipe, seedValue, folder, observer));
             }
             var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
             context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");

@@ -11,7 +11,7 @@ public static class KernelRegressionCommand
     public static Command Create(CliContext context)
     {
         var kernel = new Option<string>("--kernel") { Description = "similarity kernel", DefaultValueFactory = _ => "gaussian" };
-        kernel.AcceptOnlyFromAmong("gaussian", "boxcar", "constant", "epanechikov");
+        kernel.AcceptOnlyFromAmong(Kernels.Names);
         var bandwidth = new Option<double>("--bandwidth") { Description = "kernel width: the kernel sees (query - key) / bandwidth", DefaultValueFactory = _ => 1.0 };
         var seed = new Option<long>("--seed") { Description = "seed for the toy data (and the learned weight's start)", DefaultValueFactory = _ => 0 };
         var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for the PNG plots", DefaultValueFactory = _ => new DirectoryInfo("runs/kernel-regression") };

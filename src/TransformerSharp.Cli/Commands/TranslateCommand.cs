@@ -1,9 +1,8 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Spectre.Console;
 using TransformerSharp.Evaluation;
 using TransformerSharp.Generation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Plots;
 using TransformerSharp.Text;
 using TransformerSharp.Torch;
@@ -14,12 +13,6 @@ namespace TransformerSharp.Cli.Commands;
 /// <summary>translate train | translate --model CKPT "sentence"… | translate eval; and bleu.</summary>
 public static class TranslateCommand
 {
-    /// <summary>D2L's four test sentences and their references (D2L 10.7.6 / 11.7).</summary>
-    public static readonly (string English, string French)[] BookExamples =
-    {
-        ("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."), ("i'm home .", "je suis chez moi ."),
-    };
-
     public static Command Create(CliContext context)
     {
         var model = new Option<FileInfo?>("--model") { Description = "a translator checkpoint" };
@@ -31,10 +24,10 @@ public static class TranslateCommand
         command.Subcommands.Add(Eval(context));
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            string path = parse.GetValue(model)?.FullName ?? throw new ArgumentException("--model CKPT is required to translate (train one with 'translate train')");
+            string path = parse.GetValue(model)?.FullName ?? throw new UserError("--model CKPT is required to translate (train one with 'translate train')");
             string[] input = parse.GetValue(sentences) ?? Array.Empty<string>();
-            if (input.Length == 0) throw new ArgumentException("give at least one sentence to translate");
-            if (input.Any(s => s.Trim().Length == 0)) throw new ArgumentException("an empty sentence cannot be translated");
+            if (input.Length == 0) throw new UserError("give at least one sentence to translate");
+            if (input.Any(s => s.Trim().Length == 0)) throw new UserError("an empty sentence cannot be translated");
             var translator = Translator.Load(path);
             foreach (string line in translator.Translate(input, parse.GetValue(beam), w => context.Error.WriteLine($"warning: {w}")))
                 context.Console.Profile.Out.Writer.WriteLine(line);
@@ -46,10 +39,10 @@ public static class TranslateCommand
 
     static Command Train(CliContext context)
     {
-        var modelKind = new Option<string>("--model") { DefaultValueFactory = _ => "transformer" };
-        modelKind.AcceptOnlyFromAmong("transformer", "bahdanau");
-        var preset = new Option<string>("--preset") { DefaultValueFactory = _ => "d2l" };
-        preset.AcceptOnlyFromAmong("d2l", "full");
+        var modelKind = new Option<string>("--model") { DefaultValueFactory = _ => TranslatorArchitecture.Transformer };
+        modelKind.AcceptOnlyFromAmong(TranslatorArchitecture.All);
+        var preset = new Option<string>("--preset") { Description = "d2l or full ('presets' lists them)", DefaultValueFactory = _ => "d2l" };
+        preset.AcceptOnlyFromAmong(TranslationDataSettings.D2LSplit, TranslationDataSettings.FullSplit);
         var data = new Option<FileInfo?>("--data") { Description = $"fra.txt or fra-eng.zip (else ${DataSource.FraEng.EnvironmentVariable}, else a verified download)" };
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/translate") };
         var epochs = new Option<int?>("--epochs") { Description = "default: 30 (d2l), 8 (full)" };
@@ -57,76 +50,65 @@ public static class TranslateCommand
         var resume = new Option<FileInfo?>("--resume");
         var batchSize = new Option<int?>("--batch-size") { Description = "default: 128 (d2l), 256 (full)" };
         var lr = new Option<double?>("--lr") { Description = "default: 0.001 (transformer), 0.005 (bahdanau)" };
-        var labelSmoothing = new Option<double>("--label-smoothing") { DefaultValueFactory = _ => 0.0 };
-        var subwords = new Option<int>("--subwords") { Description = "full preset: BPE with this many merges, one vocabulary for both languages (0 = words)", DefaultValueFactory = _ => 0 };
+        var labelSmoothing = new Option<double?>("--label-smoothing") { Description = "label smoothing of the loss (0 = none)" };
+        var subwords = new Option<int?>("--subwords") { Description = "full preset: BPE with this many merges, one vocabulary for both languages (0 = words)" };
         var shareEmbeddings = new Option<bool>("--share-embeddings") { Description = "Transformer with --subwords: one embedding table for source and target" };
-        var warmup = new Option<int>("--warmup") { Description = "warmup steps of the inverse-square-root (Noam) schedule; 0 = constant rate", DefaultValueFactory = _ => 0 };
+        var warmup = new Option<int?>("--warmup") { Description = "warmup steps of the inverse-square-root (Noam) schedule; 0 = constant rate" };
         var command = new Command("train", "Train a translator on the English–French pairs.")
         {
             modelKind, preset, data, outDir, epochs, seed, resume, batchSize, lr, labelSmoothing, warmup, subwords, shareEmbeddings,
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            bool full = parse.GetValue(preset) == "full";
-            string kind = parse.GetValue(modelKind)!;
-            long seedValue = parse.GetValue(seed);
-            string raw = DataSource.ReadText(DataSource.FraEng, parse.GetValue(data)?.FullName);
-            int merges = parse.GetValue(subwords);
-            if (merges > 0 && !full) throw new ArgumentException("--subwords goes with --preset full (the d2l preset is D2L's word vocabulary)");
-            if (parse.GetValue(shareEmbeddings) && merges == 0) throw new ArgumentException("--share-embeddings needs --subwords (one vocabulary for both languages)");
+            string presetName = parse.GetValue(preset)!, architecture = parse.GetValue(modelKind)!;
+            TranslatorRecipe p = TranslatorPresets.Find(presetName, architecture);
+            int merges = parse.GetValue(subwords) ?? p.Data.SubwordMerges;
+            if (merges < 0) throw new UserError($"--subwords must be 0 (words) or more, got {merges}");
+            bool share = parse.GetValue(shareEmbeddings);
+            if (share && merges == 0) throw new UserError("--share-embeddings needs --subwords (one vocabulary for both languages)");
+            if (share && p.Transformer is null) throw new UserError("--share-embeddings is for the Transformer");
+            int warmupSteps = parse.GetValue(warmup) ?? 0;
+            if (warmupSteps < 0) throw new UserError($"--warmup must be 0 or more, got {warmupSteps}");
+            var recipe = p with
+            {
+                Transformer = p.Transformer is null ? null : p.Transformer with { ShareEmbeddings = share },
+                Data = p.Data with { SubwordMerges = merges },
+                Training = p.Training with
+                {
+                    Epochs = parse.GetValue(epochs) ?? p.Training.Epochs, BatchSize = parse.GetValue(batchSize) ?? p.Training.BatchSize,
+                    LearningRate = parse.GetValue(lr) ?? p.Training.LearningRate,
+                    LabelSmoothing = parse.GetValue(labelSmoothing) ?? p.Training.LabelSmoothing,
+                    Schedule = warmupSteps > 0 ? ScheduleKind.InverseSquareRoot : p.Training.Schedule,
+                    Warmup = warmupSteps > 0 ? warmupSteps : p.Training.Warmup,
+                },
+            };
+            string text = DataSource.ReadText(DataSource.FraEng, parse.GetValue(data)?.FullName);
             string source = parse.GetValue(data)?.FullName ?? DataSource.FraEng.Name;
-            TranslationSplits splits = full ? TranslationSetup.Full(raw, seedValue, subwordMerges: merges > 0 ? merges : null, name: source)
-                                            : TranslationSetup.D2L(raw, name: source);
-            TranslationData d = splits.Data;
-            context.Console.MarkupLineInterpolated($"{d.Pairs.Count:N0} pairs ({splits.Skipped} malformed lines skipped): {splits.Train.Length:N0} train, {splits.Valid.Length:N0} validation, {splits.Test.Length:N0} test; num_steps {d.NumSteps}; vocabularies {d.SourceVocab.Count:N0} English, {d.TargetVocab.Count:N0} French");
+            var settings = new TranslatorTrainSettings(text, source, presetName, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
+                                                       parse.GetValue(resume)?.FullName);
+            var outcome = TrainingView.Run(context, observer => TranslatorTraining.Train(settings, observer));
+            context.Console.MarkupLineInterpolated($"trained in {outcome.Result.Elapsed.TotalSeconds:F1} s");
 
-            TorchRuntime.Seed(seedValue);
-            ISeq2SeqModel net = kind == "transformer"
-                ? new Transformer(new TransformerConfig(d.SourceVocab.Count, d.TargetVocab.Count, ShareEmbeddings: parse.GetValue(shareEmbeddings)))
-                : new Bahdanau(new BahdanauConfig(d.SourceVocab.Count, d.TargetVocab.Count));
-            int batch = parse.GetValue(batchSize) ?? (full ? 256 : 128);
-            var extra = new JsonObject { ["config"] = Translator.DescribeConfig(net), ["preset"] = full ? "full" : "d2l" };
-            var task = new TranslationTask(net, kind, d, splits.Train, splits.Valid, batch, seedValue, bucketByLength: full,
-                                           labelSmoothing: parse.GetValue(labelSmoothing), extra: extra);
-            int epochCount = parse.GetValue(epochs) ?? (full ? 8 : 30);
-            double rate = parse.GetValue(lr) ?? (kind == "transformer" ? 0.001 : 0.005);
-            int steps = epochCount * task.StepsPerEpoch;
-            var schedule = parse.GetValue(warmup) > 0 ? LearningRateSchedule.Noam(rate, parse.GetValue(warmup)) : LearningRateSchedule.Constant(rate);
-            // D2L trains with Adam (no weight decay), betas (0.9, 0.999), gradient clipping at 1; one evaluation per epoch.
-            var options = new TrainerOptions(steps, schedule, seedValue, WeightDecay: 0, Beta1: 0.9, Beta2: 0.999, ClipNorm: 1.0,
-                                             EvalInterval: task.StepsPerEpoch, OutDir: parse.GetValue(outDir)!.FullName);
-            var result = TrainingView.Run(context, task, options, parse.GetValue(resume)?.FullName, $"{kind} ({epochCount} epochs)");
-            context.Console.MarkupLineInterpolated($"trained in {result.Elapsed.TotalSeconds:F1} s");
-
-            var translator = new Translator(net, d);
-            var english = BookExamples.Select(e => e.English).ToList();
-            var french = translator.Translate(english);
-            for (int i = 0; i < english.Count; i++)
+            var translator = outcome.Translator;
+            var examples = TranslationCorpus.BookExamples;
+            var french = translator.Translate(examples.Select(e => e.English).ToList());
+            for (int i = 0; i < examples.Length; i++)
             {
                 string[] words = french[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 string list = "[" + string.Join(", ", words.Select(w => $"'{w}'")) + "]";
-                context.Console.Profile.Out.Writer.WriteLine($"{english[i]} => {list}, bleu,{Evaluation.Bleu.D2L(french[i], BookExamples[i].French, 2):F3}");
+                context.Console.Profile.Out.Writer.WriteLine($"{examples[i].English} => {list}, bleu,{Bleu.D2L(french[i], examples[i].French, 2):F3}");
             }
+            var splits = outcome.Splits;
             if (splits.Test.Length > 0)
             {
+                var d = splits.Data;
                 var test = splits.Test.Select(i => d.Pairs[i]).ToList();
-                var (score, meanD2L) = Evaluate(translator, test.Select(p => d.Detokenize(p.Source)).ToList(), test.Select(p => d.Detokenize(p.Target)).ToList(), beam: 1);
+                var (score, meanD2L) = translator.Evaluate(test.Select(p => d.Detokenize(p.Source)).ToList(), test.Select(p => d.Detokenize(p.Target)).ToList(), beam: 1);
                 context.Console.MarkupLineInterpolated($"test set ({splits.Test.Length} pairs, greedy): {score} | {score.Signature}; mean D2L bleu(k=2) {meanD2L:F3}");
             }
-            return result.Interrupted ? 130 : 0;
+            return outcome.Result.Interrupted ? 130 : 0;
         }));
         return command;
-    }
-
-    /// <summary>Corpus BLEU (sacreBLEU-style) and mean D2L bleu(k=2) of translations of English sentences against references.</summary>
-    public static (BleuScore score, double meanD2L) Evaluate(Translator translator, IReadOnlyList<string> english, IReadOnlyList<string> references,
-                                                             int beam, List<string>? hypotheses = null)
-    {
-        var output = translator.Translate(english, beam);
-        hypotheses?.AddRange(output);
-        var score = Evaluation.Bleu.Corpus(output, new[] { references });
-        double meanD2L = output.Select((h, i) => h.Length == 0 ? 0 : Evaluation.Bleu.D2L(h, references[i], 2)).Average();
-        return (score, meanD2L);
     }
 
     static Command Eval(CliContext context)
@@ -140,13 +122,13 @@ public static class TranslateCommand
         {
             var translator = Translator.Load(parse.GetValue(model)!.FullName);
             string path = parse.GetValue(test)!.FullName;
-            if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
+            if (!File.Exists(path)) throw new UserError($"{path}: file not found");
             var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(File.ReadAllText(path)), source: path);
             if (skipped > 0) context.Error.WriteLine($"warning: {path}: {skipped} line(s) without exactly two tab-separated fields skipped");
             var hypotheses = new List<string>();
             static string Words(string[] tokens) => string.Join(' ', tokens.Where(t => t != Vocabulary.Eos));
-            var (score, meanD2L) = Evaluate(translator, pairs.Select(p => Words(p.Source)).ToList(), pairs.Select(p => Words(p.Target)).ToList(),
-                                            parse.GetValue(beam), hypotheses);
+            var (score, meanD2L) = translator.Evaluate(pairs.Select(p => Words(p.Source)).ToList(), pairs.Select(p => Words(p.Target)).ToList(),
+                                                       parse.GetValue(beam), hypotheses);
             context.Console.MarkupLineInterpolated($"{score}");
             context.Console.MarkupLineInterpolated($"{score.Signature}");
             context.Console.MarkupLineInterpolated($"mean D2L bleu(k=2): {meanD2L:F3} over {pairs.Count} pairs");
@@ -163,7 +145,7 @@ public static class TranslateCommand
         var command = new Command("bleu", "Corpus BLEU as sacreBLEU computes it by default; one segment per line.") { hyp, refs };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            string[] ReadLines(FileInfo f) => File.Exists(f.FullName) ? File.ReadAllLines(f.FullName) : throw new FileNotFoundException($"{f.FullName}: file not found");
+            string[] ReadLines(FileInfo f) => File.Exists(f.FullName) ? File.ReadAllLines(f.FullName) : throw new UserError($"{f.FullName}: file not found");
             string[] hypotheses = ReadLines(parse.GetValue(hyp)!);
             var references = parse.GetValue(refs)!.Select(r =>
             {
@@ -171,7 +153,7 @@ public static class TranslateCommand
                 if (lines.Length != hypotheses.Length) throw new InvalidDataException($"{r.FullName}: {lines.Length} lines, but the hypotheses have {hypotheses.Length}");
                 return (IReadOnlyList<string>)lines;
             }).ToList();
-            var score = Evaluation.Bleu.Corpus(hypotheses, references);
+            var score = Bleu.Corpus(hypotheses, references);
             context.Console.Profile.Out.Writer.WriteLine($"{score}");
             context.Console.Profile.Out.Writer.WriteLine(score.Signature);
             return 0;
@@ -186,22 +168,22 @@ public static class AttentionPlots
     public static void Write(CliContext context, Translator translator, string sentence, string folder)
     {
         var source = translator.PrepareSource(sentence).Take(translator.Data.NumSteps).ToList();
-        var captured = new Dictionary<string, List<double[,]>>();
+        var captured = new Dictionary<string, (AttentionKind kind, List<double[,]> steps)>();
         var output = translator.Translate(new[] { sentence }, 1, onStep: (step, maps) =>
         {
-            foreach (var (name, weights) in maps)
+            foreach (var map in maps)
             {
-                if (!captured.TryGetValue(name, out var list)) captured[name] = list = new List<double[,]>();
-                if (name.StartsWith("encoder") && step > 0) continue;
-                list.Add(TensorConvert.ToMatrix(weights.reshape(-1, weights.shape[^1])));
+                if (!captured.TryGetValue(map.Title, out var entry)) captured[map.Title] = entry = (map.Kind, new List<double[,]>());
+                if (map.Kind == AttentionKind.EncoderSelf && step > 0) continue;     // the encoder runs once
+                entry.steps.Add(TensorConvert.ToMatrix(map.Weights.reshape(-1, map.Weights.shape[^1])));
             }
         })[0];
         string[] target = output.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(Vocabulary.Eos).ToArray();
-        foreach (var (name, steps) in captured)
+        foreach (var (name, (kind, steps)) in captured)
         {
             int keys = source.Count;
             string file = Path.Combine(folder, string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '-')) + ".png");
-            if (name.StartsWith("encoder"))
+            if (kind == AttentionKind.EncoderSelf)
             {
                 // (heads · num_steps, num_steps): each head's square block, cut to the sentence's own tokens.
                 var all = steps[0];

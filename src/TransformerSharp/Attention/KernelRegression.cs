@@ -1,6 +1,8 @@
 using TorchSharp;
+using System.Text.Json.Nodes;
 using TorchSharp.Modules;
 using TransformerSharp.Torch;
+using TransformerSharp.Training;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
@@ -20,13 +22,16 @@ public static class Kernels
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
+    /// <summary>Every accepted name: D2L's spelling "epanechikov" and the usual "epanechnikov" are the same kernel.</summary>
+    public static readonly string[] Names = { "gaussian", "boxcar", "constant", "epanechikov", "epanechnikov" };
+
     public static KernelKind Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "gaussian" => KernelKind.Gaussian,
         "boxcar" => KernelKind.Boxcar,
         "constant" => KernelKind.Constant,
         "epanechikov" or "epanechnikov" => KernelKind.Epanechikov,
-        _ => throw new ArgumentException($"unknown kernel '{name}': use gaussian, boxcar, constant or epanechikov"),
+        _ => throw new UserError($"unknown kernel '{name}': use gaussian, boxcar, constant or epanechikov"),
     };
 }
 
@@ -37,7 +42,7 @@ public sealed record ToyRegressionData(double[] XTrain, double[] YTrain, double[
 
     public static ToyRegressionData Generate(long seed, int n = 40)
     {
-        var generator = new torch.Generator((ulong)seed);
+        using var generator = new torch.Generator((ulong)seed);
         using var scope = NewDisposeScope();
         double[] x = (rand(n, ScalarType.Float64, generator: generator) * 5).sort().Values.data<double>().ToArray();
         double[] noise = randn(n, ScalarType.Float64, generator: generator).data<double>().ToArray();
@@ -59,7 +64,7 @@ public static class NadarayaWatson
 {
     public static KernelRegressionResult Predict(double[] xTrain, double[] yTrain, double[] xQuery, KernelKind kernel, double bandwidth = 1.0)
     {
-        if (!(bandwidth > 0)) throw new ArgumentOutOfRangeException(nameof(bandwidth), $"bandwidth must be positive, got {bandwidth}");
+        if (!(bandwidth > 0)) throw new UserError($"bandwidth must be positive, got {bandwidth}");
         using var scope = NewDisposeScope();
         Tensor keys = tensor(xTrain).reshape(1, -1);                                     // (1, train)
         Tensor queries = tensor(xQuery).reshape(-1, 1);                                  // (queries, 1)
@@ -68,7 +73,7 @@ public static class NadarayaWatson
         double[] totalValues = totals.data<double>().ToArray();
         int empty = Array.FindIndex(totalValues, t => t <= 0);
         if (empty >= 0)
-            throw new ArgumentException($"no training point within bandwidth {bandwidth} of query {xQuery[empty]} " +
+            throw new UserError($"no training point within bandwidth {bandwidth} of query {xQuery[empty]} " +
                                         $"for the {kernel} kernel: widen the bandwidth");
         Tensor weights = k / totals;                                                     // rows sum to 1
         Tensor prediction = weights.matmul(tensor(yTrain));                              // (queries)
@@ -102,30 +107,50 @@ public sealed class LearnedKernelRegression : nn.Module
 
     /// <summary>
     /// Trains w as D2L does: each training point is a query whose keys are all the other points (leave-one-out),
-    /// full-batch SGD on the summed squared error. Reports (epoch, loss) after each step.
+    /// full-batch SGD on the summed squared error, through the one training loop. Reports (epoch, loss) after each step.
     /// </summary>
     public static LearnedKernelRegression Train(ToyRegressionData data, long seed, int epochs = 5, double learningRate = 0.5,
                                                 Action<int, double>? onEpoch = null)
     {
-        var model = new LearnedKernelRegression(new torch.Generator((ulong)seed));
-        int n = data.XTrain.Length;
-        using Tensor x = tensor(data.XTrain), y = tensor(data.YTrain);
-        using Tensor others = eye(n, dtype: ScalarType.Bool).logical_not();                  // (n, n): all but self
-        using Tensor keys = x.expand(n, n).masked_select(others).reshape(n, n - 1);           // (n, n-1)
-        using Tensor values = y.expand(n, n).masked_select(others).reshape(n, n - 1);         // (n, n-1)
-        var optimizer = optim.SGD(model.parameters(), learningRate);
-        for (int epoch = 1; epoch <= epochs; epoch++)
-        {
-            using var step = NewDisposeScope();
-            optimizer.zero_grad();
-            Tensor loss = (model.forward(x, keys, values).prediction - y).square().sum();
-            loss.backward();
-            optimizer.step();
-            double value = loss.item<double>();
-            if (!double.IsFinite(value)) throw new InvalidOperationException($"loss became {value} at epoch {epoch}: lower the learning rate");
-            onEpoch?.Invoke(epoch, value);
-        }
+        if (epochs < 1) throw new UserError($"--epochs must be at least 1, got {epochs}");
+        if (!(learningRate > 0)) throw new UserError($"--lr must be a positive number, got {learningRate}");
+        using var generator = new torch.Generator((ulong)seed);
+        var model = new LearnedKernelRegression(generator);
+        using var task = new LeaveOneOutTask(model, data);
+        var options = new TrainerOptions(epochs, LearningRateSchedule.Constant(learningRate), seed, ClipNorm: 0, EvalInterval: epochs);
+        Trainer.Run(task, options, onStep: p => onEpoch?.Invoke((int)p.Step + 1, p.Loss));
         return model;
+    }
+
+    /// <summary>D2L 11.2.4's training: full-batch plain SGD on the leave-one-out squared error.</summary>
+    sealed class LeaveOneOutTask : ITrainingTask, IDisposable
+    {
+        readonly LearnedKernelRegression model;
+        readonly Tensor x, y, keys, values;
+
+        public LeaveOneOutTask(LearnedKernelRegression model, ToyRegressionData data)
+        {
+            this.model = model;
+            int n = data.XTrain.Length;
+            x = tensor(data.XTrain);
+            y = tensor(data.YTrain);
+            using Tensor others = eye(n, dtype: ScalarType.Bool).logical_not();                // (n, n): all but self
+            keys = x.expand(n, n).masked_select(others).reshape(n, n - 1);                      // (n, n-1)
+            values = y.expand(n, n).masked_select(others).reshape(n, n - 1);                    // (n, n-1)
+        }
+
+        public string Kind => "kernel-regression";
+        public nn.Module Model => model;
+        public long TokensPerBatch => x.shape[0];
+        public Tensor TrainingLoss(long step, int micro) => (model.forward(x, keys, values).prediction - y).square().sum();
+        public double EvaluationLoss(string split) => TrainingLoss(0, 0).ToDouble();
+        public JsonObject Describe() => new();
+        public OptimizerHelper CreateOptimizer(TrainerOptions options) => optim.SGD(model.parameters(), options.Schedule.At(0));
+
+        public void Dispose()
+        {
+            foreach (var t in new[] { x, y, keys, values }) t.Dispose();
+        }
     }
 
     /// <summary>Predicts at the queries with every training point as a key.</summary>

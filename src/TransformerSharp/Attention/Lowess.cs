@@ -28,8 +28,8 @@ public static class Lowess
     public static LowessResult Fit(IReadOnlyList<double> x, IReadOnlyList<double> y, double frac = 2.0 / 3.0, int it = 3, double delta = 0.0,
                                    LowessZeroMedian zeroMedian = LowessZeroMedian.StopIterating)
     {
-        if (x.Count != y.Count) throw new ArgumentException($"x has {x.Count} values but y has {y.Count}");
-        if (x.Count == 0) throw new ArgumentException("LOWESS needs at least one point");
+        if (x.Count != y.Count) throw new UserError($"x has {x.Count} values but y has {y.Count}");
+        if (x.Count == 0) throw new UserError("LOWESS needs at least one point");
         int[] order = Enumerable.Range(0, x.Count).OrderBy(i => x[i]).ToArray();   // OrderBy is stable
         double[] xs = order.Select(i => x[i]).ToArray();
         double[] ys = order.Select(i => y[i]).ToArray();
@@ -40,13 +40,13 @@ public static class Lowess
     public static double[] FitSorted(double[] x, double[] y, double frac = 2.0 / 3.0, int it = 3, double delta = 0.0,
                                      LowessZeroMedian zeroMedian = LowessZeroMedian.StopIterating)
     {
-        if (!(frac >= 0 && frac <= 1)) throw new ArgumentOutOfRangeException(nameof(frac), $"frac must be in [0, 1], got {frac}");
-        if (it < 0) throw new ArgumentOutOfRangeException(nameof(it), $"it must be at least 0, got {it}");
-        if (!(delta >= 0)) throw new ArgumentOutOfRangeException(nameof(delta), $"delta must be at least 0, got {delta}");
+        if (!(frac >= 0 && frac <= 1)) throw new UserError($"frac must be in [0, 1], got {frac}");
+        if (it < 0) throw new UserError($"it must be at least 0, got {it}");
+        if (!(delta >= 0)) throw new UserError($"delta must be at least 0, got {delta}");
         for (int i = 0; i < x.Length; i++)
-            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) throw new ArgumentException($"point {i} ({x[i]}, {y[i]}) is not finite");
+            if (!double.IsFinite(x[i]) || !double.IsFinite(y[i])) throw new UserError($"point {i} ({x[i]}, {y[i]}) is not finite");
         for (int i = 1; i < x.Length; i++)
-            if (x[i] < x[i - 1]) throw new ArgumentException("x must be sorted in increasing order");
+            if (x[i] < x[i - 1]) throw new UserError("x must be sorted in increasing order");
 
         int n = x.Length;
         // The neighbourhood size, rounded up when frac·n is within 1e-10 of an integer; at least 2, at most n.

@@ -9,7 +9,7 @@ namespace TransformerSharp.Attention;
 /// heads by reshapes, attended in parallel by one <see cref="DotProductAttention"/>, merged and projected by W_o.
 /// Batch-first. Serves self-attention (q = k = v), cross-attention and causal self-attention.
 /// </summary>
-public sealed class MultiHeadAttention : nn.Module
+public sealed class MultiHeadAttention : nn.Module, ISelfAttention
 {
     public int NumHeads { get; }
     public long NumHiddens { get; }
@@ -18,8 +18,9 @@ public sealed class MultiHeadAttention : nn.Module
     readonly DotProductAttention attention;
 
     /// <param name="querySize">input width of queries (default numHiddens); likewise keySize and valueSize.</param>
+    /// <param name="scaleScores">false leaves out the 1/√d (T5).</param>
     public MultiHeadAttention(long numHiddens, int numHeads, double dropout = 0.0, bool bias = false,
-                              long? querySize = null, long? keySize = null, long? valueSize = null)
+                              long? querySize = null, long? keySize = null, long? valueSize = null, bool scaleScores = true)
         : base(nameof(MultiHeadAttention))
     {
         if (numHeads <= 0 || numHiddens % numHeads != 0)
@@ -30,7 +31,7 @@ public sealed class MultiHeadAttention : nn.Module
         W_k = nn.Linear(keySize ?? numHiddens, numHiddens, hasBias: bias);
         W_v = nn.Linear(valueSize ?? numHiddens, numHiddens, hasBias: bias);
         W_o = nn.Linear(numHiddens, numHiddens, hasBias: bias);
-        attention = new DotProductAttention(dropout);
+        attention = new DotProductAttention(dropout, scaleScores);
         RegisterComponents();
     }
 
@@ -47,9 +48,10 @@ public sealed class MultiHeadAttention : nn.Module
     /// validLens: (batch) or (batch, q), as in <see cref="MaskedSoftmax"/>; causal hides later keys.
     /// With a cache, keys and values are only the new positions: their projections are appended to the cache's
     /// entry for <paramref name="layer"/> and attention runs over everything cached so far.
+    /// scoreBias: (batch or 1, heads, q, k), added to every head's scores (T5's relative positions).
     /// </summary>
     public Tensor forward(Tensor queries, Tensor keys, Tensor values, Tensor? validLens = null, bool causal = false,
-                          KeyValueCache? cache = null, int layer = 0)
+                          KeyValueCache? cache = null, int layer = 0, Tensor? scoreBias = null)
     {
         using var scope = NewDisposeScope();
         Tensor q = SplitHeads(W_q.forward(queries), NumHeads);          // (batch·heads, q, hidden/heads)
@@ -58,11 +60,19 @@ public sealed class MultiHeadAttention : nn.Module
         if (cache is not null) (k, v) = cache.Append(layer, k, v);      // (batch·heads, cached + k, hidden/heads)
         // Each head sees the same lengths: repeat them per head, batch-major like the split.
         Tensor? lens = validLens?.repeat_interleave(NumHeads, dim: 0);
-        Tensor output = attention.forward(q, k, v, lens, causal);       // (batch·heads, q, hidden/heads)
+        Tensor? bias = scoreBias is null ? null : PerHeadBias(scoreBias, queries.shape[0], NumHeads);
+        Tensor output = attention.forward(q, k, v, lens, causal, bias); // (batch·heads, q, hidden/heads)
         Tensor result = W_o.forward(MergeHeads(output, NumHeads));      // (batch, q, hidden)
         attention.AttentionWeights?.MoveToOuterDisposeScope();
         return result.MoveToOuterDisposeScope();
     }
+
+    public Tensor SelfAttend(Tensor x, Tensor? validLens, bool causal, KeyValueCache? cache, int layer, Tensor? scoreBias) =>
+        forward(x, x, x, validLens, causal, cache, layer, scoreBias);
+
+    /// <summary>(batch or 1, heads, q, k) → (batch·heads, q, k), batch-major like <see cref="SplitHeads"/>.</summary>
+    public static Tensor PerHeadBias(Tensor bias, long batch, int heads) =>
+        bias.expand(batch, heads, bias.shape[2], bias.shape[3]).reshape(batch * heads, bias.shape[2], bias.shape[3]);
 
     /// <summary>(batch, len, heads·d) → (batch·heads, len, d).</summary>
     public static Tensor SplitHeads(Tensor x, int heads)

@@ -4,16 +4,8 @@ using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
 
-/// <summary>Adds position information to a batch of embeddings (batch, len, hidden), then applies dropout.</summary>
-public interface IPositionalEncoding
-{
-    /// <param name="startPosition">position of the first row of x: nonzero when decoding one step at a time.</param>
-    Tensor forward(Tensor x, long startPosition = 0);
-    long MaxLength { get; }
-}
-
 /// <summary>D2L 11.6.3: fixed sinusoids, P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d)).</summary>
-public sealed class SinusoidalPositionalEncoding : nn.Module, IPositionalEncoding
+public sealed class SinusoidalPositionalEncoding : nn.Module
 {
     readonly Dropout dropout;
     readonly Tensor P;
@@ -44,6 +36,7 @@ public sealed class SinusoidalPositionalEncoding : nn.Module, IPositionalEncodin
         return table.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
+    /// <param name="startPosition">position of the first row of x: nonzero when decoding one step at a time.</param>
     public Tensor forward(Tensor x, long startPosition = 0)
     {
         long length = x.shape[1];
@@ -54,7 +47,7 @@ public sealed class SinusoidalPositionalEncoding : nn.Module, IPositionalEncodin
 }
 
 /// <summary>Learned absolute position embeddings (BERT, GPT): one trainable vector per position.</summary>
-public sealed class LearnedPositionalEncoding : nn.Module, IPositionalEncoding
+public sealed class LearnedPositionalEncoding : nn.Module
 {
     readonly Embedding embedding;
     readonly Dropout dropout;
@@ -71,6 +64,7 @@ public sealed class LearnedPositionalEncoding : nn.Module, IPositionalEncoding
     public long MaxLength { get; }
     public Embedding Embedding => embedding;
 
+    /// <param name="startPosition">position of the first row of x: nonzero when decoding one step at a time.</param>
     public Tensor forward(Tensor x, long startPosition = 0)
     {
         long length = x.shape[1];

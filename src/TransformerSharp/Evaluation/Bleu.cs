@@ -41,10 +41,10 @@ public static class Bleu
     /// </summary>
     public static BleuScore Corpus(IReadOnlyList<string> hypotheses, IReadOnlyList<IReadOnlyList<string>> references)
     {
-        if (references.Count == 0) throw new ArgumentException("at least one reference stream is needed");
+        if (references.Count == 0) throw new UserError("at least one reference stream is needed");
         foreach (var stream in references)
             if (stream.Count != hypotheses.Count)
-                throw new ArgumentException($"a reference stream has {stream.Count} segments but there are {hypotheses.Count} hypotheses");
+                throw new UserError($"a reference stream has {stream.Count} segments but there are {hypotheses.Count} hypotheses");
 
         var correct = new long[4];
         var total = new long[4];

@@ -2,57 +2,12 @@ using System.Text;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using TransformerSharp.Generation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Gpt;
 using TransformerSharp.Text;
 using TransformerSharp.Training;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Evaluation;
-
-/// <summary>
-/// The few-shot task's word-level vocabulary: each demonstration "c>F;" is one token (64 of them), each query "c>"
-/// one token (8), each answer "F" one token (8). With a whole demonstration in one token, a small GPT can find the
-/// demonstration that answers a query with a single attention step — which is what in-context learning needs here.
-/// </summary>
-public sealed class SubstitutionTokenizer : ITextTokenizer
-{
-    public const string Letters = "abcdefgh", Capitals = "ABCDEFGH";
-    const int Pairs = 64, Queries = 8;
-
-    public string Kind => "substitution";
-    public int VocabSize => Pairs + Queries + Capitals.Length;
-    public string Describe() => "";
-
-    public static int Pair(int source, int target) => source * 8 + target;
-    public static int Query(int source) => Pairs + source;
-    public static int Answer(int target) => Pairs + Queries + target;
-
-    public int[] Encode(string text)
-    {
-        var ids = new List<int>();
-        for (int i = 0; i < text.Length;)
-        {
-            int source = Letters.IndexOf(text[i]), answer = Capitals.IndexOf(text[i]);
-            bool arrow = i + 1 < text.Length && text[i + 1] == '>';
-            if (source >= 0 && arrow && i + 3 < text.Length && Capitals.Contains(text[i + 2]) && text[i + 3] == ';')
-            {
-                ids.Add(Pair(source, Capitals.IndexOf(text[i + 2])));
-                i += 4;
-            }
-            else if (source >= 0 && arrow) { ids.Add(Query(source)); i += 2; }
-            else if (answer >= 0) { ids.Add(Answer(answer)); i++; }
-            else throw new ArgumentException($"position {i}: expected a demonstration like 'c>F;', a query like 'c>' or an answer like 'F', found '{text[i..]}'");
-        }
-        return ids.ToArray();
-    }
-
-    public string Decode(IEnumerable<int> ids) => string.Concat(ids.Select(id => id switch
-    {
-        < Pairs => $"{Letters[id / 8]}>{Capitals[id % 8]};",
-        < Pairs + Queries => $"{Letters[id - Pairs]}>",
-        _ => Capitals[id - Pairs - Queries].ToString(),
-    }));
-}
 
 /// <summary>
 /// In-context learning made visible. Every sequence uses a freshly drawn random substitution of the letters a–h by
@@ -64,7 +19,6 @@ public static class FewShotSubstitution
 {
     public const int ItemsPerTrainingSequence = 40;
     public static SubstitutionTokenizer Tokenizer { get; } = new();
-    public static readonly GptConfig ModelConfig = new(Layers: 2, Heads: 4, Width: 64, Context: 64, VocabSize: 80, EmbeddingStd: 0.3);
 
     static int[] RandomMapping(Random random) => Enumerable.Range(0, 8).OrderBy(_ => random.Next()).ToArray();
 
@@ -101,12 +55,12 @@ public static class FewShotSubstitution
     }
 
     /// <summary>Exact-match accuracy of greedy answers on fresh mappings, for each number of demonstrations.</summary>
-    public static IReadOnlyList<(int shots, double accuracy)> Evaluate(Gpt model, IReadOnlyList<int> shotCounts, int trials, long seed)
+    public static IReadOnlyList<(int shots, double accuracy)> Evaluate(Models.Gpt.Gpt model, IReadOnlyList<int> shotCounts, int trials, long seed)
     {
         var results = new List<(int, double)>();
         foreach (int shots in shotCounts)
         {
-            if (shots is < 0 or > 8) throw new ArgumentException($"this task has 8 letters: 0 to 8 demonstrations, got {shots}");
+            if (shots is < 0 or > 8) throw new UserError($"this task has 8 letters: 0 to 8 demonstrations, got {shots}");
             var random = new Random((int)(seed * 31 + shots));
             int correct = 0;
             for (int trial = 0; trial < trials; trial++)
@@ -125,9 +79,9 @@ public static class FewShotSubstitution
     }
 
     /// <summary>Training task over freshly generated sequences; each step's batch depends on (seed, step) only.</summary>
-    public sealed class Task(Gpt model, int batchSize, long seed) : ITrainingTask
+    public sealed class Task(Models.Gpt.Gpt model, int batchSize, long seed) : ITrainingTask
     {
-        public string Kind => "gpt";
+        public string Kind => GptCheckpoint.Kind;
         public nn.Module Model => model;
         public long TokensPerBatch => (long)batchSize * ItemsPerTrainingSequence;
         public Tensor TrainingLoss(long step, int micro) => BatchLoss(Trainer.StepRandom(seed, step, micro));

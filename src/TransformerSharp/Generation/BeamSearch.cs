@@ -1,5 +1,5 @@
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Translator;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Generation;
@@ -13,7 +13,7 @@ public static class BeamSearch
 {
     public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = 0.6)
     {
-        if (beam < 1) throw new ArgumentOutOfRangeException(nameof(beam), "beam size must be at least 1");
+        if (beam < 1) throw new UserError("beam size must be at least 1");
         model.Module.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -1,6 +1,6 @@
 using TorchSharp;
 using TransformerSharp.Attention;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Gpt;
 using TransformerSharp.Text;
 using static TorchSharp.torch;
 
@@ -14,11 +14,11 @@ public sealed record SamplingOptions(int MaxNewTokens = 200, double Temperature 
 public static class TextGenerator
 {
     /// <summary>Generates token ids after the prompt. onToken sees each id as it is chosen; warn hears about cropping.</summary>
-    public static List<int> GenerateIds(Gpt model, IReadOnlyList<int> prompt, SamplingOptions options,
+    public static List<int> GenerateIds(Models.Gpt.Gpt model, IReadOnlyList<int> prompt, SamplingOptions options,
                                         Func<int, bool>? onToken = null, Action<string>? warn = null)
     {
-        if (prompt.Count == 0) throw new ArgumentException("the prompt has no tokens: give at least one character or word");
-        int context = model.Config.Context;
+        if (prompt.Count == 0) throw new UserError("the prompt has no tokens: give at least one character or word");
+        int context = model.Config.MaxPositions;
         var tokens = new List<int>(prompt);
         if (tokens.Count > context)
         {
@@ -39,7 +39,7 @@ public static class TextGenerator
             else
             {
                 // First step, or past the context: positions shift, so recompute over the last `context` tokens.
-                cache?.Dispose();
+                cache?.Clear();
                 var window = tokens.Skip(Math.Max(0, tokens.Count - context)).Select(t => (long)t).ToArray();
                 logits = model.forward(tensor(window).reshape(1, -1), tokens.Count <= context ? cache : null);
             }
@@ -52,7 +52,7 @@ public static class TextGenerator
     }
 
     /// <summary>Generates text after the prompt, stopping at a stop string (which is not included).</summary>
-    public static string Generate(Gpt model, ITextTokenizer tokenizer, string prompt, SamplingOptions options,
+    public static string Generate(Models.Gpt.Gpt model, ITokenizer tokenizer, string prompt, SamplingOptions options,
                                   Action<string>? onText = null, Action<string>? warn = null)
     {
         var ids = new List<int>();

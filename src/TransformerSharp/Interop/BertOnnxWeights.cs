@@ -1,5 +1,5 @@
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Interop;

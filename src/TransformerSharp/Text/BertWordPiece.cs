@@ -1,3 +1,5 @@
+using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 
 namespace TransformerSharp.Text;
@@ -6,21 +8,50 @@ namespace TransformerSharp.Text;
 public sealed record BertInput(int[] Ids, int[] Segments, bool Truncated);
 
 /// <summary>BERT's WordPiece tokenisation through Microsoft.ML.Tokenizers' BertTokenizer over a vocab.txt.</summary>
-public sealed class BertWordPiece
+public sealed class BertWordPiece : ITokenizer
 {
     readonly BertTokenizer tokenizer;
+    readonly string[] tokens;
+    readonly bool lowerCase;
 
-    public BertWordPiece(Stream vocab, bool lowerCase = true)
+    /// <param name="vocab">a vocab.txt: one token per line, ids in line order.</param>
+    public BertWordPiece(Stream vocab, bool lowerCase = true) : this(Lines(vocab), lowerCase) { }
+
+    public BertWordPiece(IReadOnlyList<string> vocabulary, bool lowerCase = true)
     {
-        tokenizer = BertTokenizer.Create(vocab, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+        tokens = vocabulary.ToArray();
+        this.lowerCase = lowerCase;
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', tokens) + "\n"));
+        tokenizer = BertTokenizer.Create(stream, new BertOptions { LowerCaseBeforeTokenization = lowerCase });
+        SpecialIds = new Dictionary<string, int>
+        {
+            ["[PAD]"] = tokenizer.PaddingTokenId, ["[UNK]"] = tokenizer.UnknownTokenId, ["[CLS]"] = tokenizer.ClassificationTokenId,
+            ["[SEP]"] = tokenizer.SeparatorTokenId, ["[MASK]"] = tokenizer.MaskingTokenId,
+        };
     }
 
+    static List<string> Lines(Stream stream)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line) lines.Add(line);
+        return lines;
+    }
+
+    public string Kind => "wordpiece";
+    public int VocabSize => tokens.Length;
     public int PadId => tokenizer.PaddingTokenId;
+    public IReadOnlyDictionary<string, int> SpecialIds { get; }
+    /// <summary>[CLS] text [SEP] as ids (up to 512 tokens).</summary>
+    public int[] Encode(string text) => EncodeInput(text).Ids;
+    public string Decode(IEnumerable<int> ids) => tokenizer.Decode(ids) ?? "";
+    /// <summary>The whole vocabulary travels with the checkpoint, as a Hugging Face folder keeps its vocab.txt.</summary>
+    public JsonObject Describe() => new() { ["kind"] = Kind, ["lower_case"] = lowerCase, ["tokens"] = Tokenizers.Array(tokens) };
 
     /// <summary>[CLS] text [SEP] (or [CLS] a [SEP] b [SEP]), cut to maxLength tokens; Truncated says whether it was cut.</summary>
-    public BertInput Encode(string text, string? pair = null, int maxLength = 512)
+    public BertInput EncodeInput(string text, string? pair = null, int maxLength = 512)
     {
-        if (text.Trim().Length == 0) throw new ArgumentException("an empty line has no tokens to embed");
+        if (text.Trim().Length == 0) throw new UserError("an empty line has no tokens to embed");
         int[] first = tokenizer.EncodeToIds(text, addSpecialTokens: false).ToArray();
         int[] second = pair is null ? Array.Empty<int>() : tokenizer.EncodeToIds(pair, addSpecialTokens: false).ToArray();
         int specials = pair is null ? 2 : 3;

@@ -40,7 +40,7 @@ public static class DataSource
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or InvalidDataException)
         {
-            throw new InvalidOperationException(
+            throw new UserError(
                 $"no {info.Name} data: pass --data FILE (the text file or {Path.GetFileName(cached)}) or set ${info.EnvironmentVariable}=FILE; " +
                 $"downloading {info.Url} failed: {e.Message}", e);
         }

@@ -119,3 +119,22 @@ public sealed class SubwordVocabulary
             yield return i == body.Length - 1 && final ? body[i] + EndOfWord : body[i].ToString();
     }
 }
+
+/// <summary>
+/// Subword tokenizer: words split into BPE pieces by <see cref="SubwordVocabulary"/>, pieces numbered by a
+/// <see cref="Vocabulary"/> of the training split's pieces.
+/// </summary>
+public sealed class SubwordTokenizer(SubwordVocabulary subwords, Vocabulary pieces) : ITokenizer
+{
+    public SubwordVocabulary Subwords => subwords;
+    public Vocabulary Pieces => pieces;
+    public string Kind => "bpe";
+    public int VocabSize => pieces.Count;
+    public IReadOnlyDictionary<string, int> SpecialIds => pieces.SpecialIds;
+    public int[] Encode(string text) => pieces.ToIds(subwords.Split(text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)));
+    public string Decode(IEnumerable<int> ids) => SubwordVocabulary.Join(ids.Select(pieces.ToToken));
+    public System.Text.Json.Nodes.JsonObject Describe() => new()
+    {
+        ["kind"] = Kind, ["merges"] = Tokenizers.Array(subwords.Merges), ["alphabet"] = subwords.Alphabet, ["tokens"] = Tokenizers.Array(pieces.Tokens),
+    };
+}

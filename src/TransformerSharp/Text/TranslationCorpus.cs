@@ -9,6 +9,12 @@ public sealed record SentencePair(string[] Source, string[] Target, int Line);
 /// <summary>D2L 10.5's preparation of the Tatoeba English–French pairs.</summary>
 public static class TranslationCorpus
 {
+    /// <summary>D2L's four test sentences and their references (D2L 10.7.6 / 11.7), as preprocessed text.</summary>
+    public static readonly (string English, string French)[] BookExamples =
+    {
+        ("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."), ("i'm home .", "je suis chez moi ."),
+    };
+
     /// <summary>Narrow and non-breaking spaces become spaces, lower case, a space before , . ! ? when missing.</summary>
     public static string Preprocess(string text)
     {
@@ -67,6 +73,18 @@ public sealed class TranslationData
         TargetVocab = target;
         NumSteps = numSteps;
     }
+
+    /// <summary>A translator's vocabularies without pairs (what a checkpoint restores).</summary>
+    public static TranslationData FromTokenizers(ITokenizer source, ITokenizer target, int numSteps) => (source, target) switch
+    {
+        (Vocabulary s, Vocabulary t) => new TranslationData(Array.Empty<SentencePair>(), s, t, numSteps),
+        (SubwordTokenizer s, SubwordTokenizer t) => new TranslationData(Array.Empty<SentencePair>(), s.Pieces, t.Pieces, numSteps) { Subwords = s.Subwords },
+        _ => throw new InvalidDataException($"a translator needs word or subword tokenizers, not {source.Kind} and {target.Kind}"),
+    };
+
+    /// <summary>The source side as a tokenizer: words, or subword pieces.</summary>
+    public ITokenizer SourceTokenizer => Subwords is null ? SourceVocab : new SubwordTokenizer(Subwords, SourceVocab);
+    public ITokenizer TargetTokenizer => Subwords is null ? TargetVocab : new SubwordTokenizer(Subwords, TargetVocab);
 
     public IReadOnlyList<SentencePair> Pairs { get; }
     /// <summary>With subwords, sentences are BPE pieces and source and target share one vocabulary.</summary>

@@ -18,7 +18,7 @@ public static class TorchRuntime
     public static int ConfigureThreads(int? threads = null)
     {
         int? count = threads ?? (int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int fromEnv) ? fromEnv : null);
-        if (count is < 1) throw new ArgumentOutOfRangeException(nameof(threads), $"thread count must be at least 1, got {count}");
+        if (count is < 1) throw new UserError($"thread count must be at least 1, got {count}");
         if (count is int n) torch.set_num_threads(n);
         if (!interopSet)
         {

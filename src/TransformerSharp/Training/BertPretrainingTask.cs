@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
 using TransformerSharp.Text;
 using static TorchSharp.torch;
 
@@ -12,7 +12,7 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
     readonly int[] train = Enumerable.Range(0, data.Examples.Count * 19 / 20).ToArray();
     readonly int[] valid = Enumerable.Range(data.Examples.Count * 19 / 20, data.Examples.Count - data.Examples.Count * 19 / 20).ToArray();
 
-    public string Kind => "bert";
+    public string Kind => BertCheckpoint.PretrainingKind;
     public nn.Module Model => model;
     public long TokensPerBatch { get; private set; }
     public double LastMlm { get; private set; }
@@ -54,26 +54,6 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
         return model.Losses(tokens, segments, lens, positions, weights, labels, nsp);
     }
 
-    public JsonObject Describe() => new()
-    {
-        ["config"] = BertCheckpoint.DescribeConfig(model.Encoder.Config),
-        ["vocab"] = new JsonArray(data.Vocab.Tokens.Select(t => (JsonNode)t).ToArray()),
-        ["max_length"] = data.MaxLength,
-    };
-}
-
-/// <summary>BERT config to and from checkpoint metadata.</summary>
-public static class BertCheckpoint
-{
-    public static JsonObject DescribeConfig(BertConfig c) => new()
-    {
-        ["vocab_size"] = c.VocabSize, ["hidden"] = c.Hidden, ["layers"] = c.Layers, ["heads"] = c.Heads, ["intermediate"] = c.Intermediate,
-        ["max_positions"] = c.MaxPositions, ["type_vocab"] = c.TypeVocab, ["dropout"] = c.Dropout, ["gelu"] = c.Gelu,
-        ["layer_norm_eps"] = c.LayerNormEps, ["pooler"] = c.Pooler, ["embedding_norm"] = c.EmbeddingNorm,
-    };
-
-    public static BertConfig ReadConfig(JsonObject c) => new(
-        c["vocab_size"]!.GetValue<int>(), c["hidden"]!.GetValue<int>(), c["layers"]!.GetValue<int>(), c["heads"]!.GetValue<int>(),
-        c["intermediate"]!.GetValue<int>(), c["max_positions"]!.GetValue<int>(), c["type_vocab"]!.GetValue<int>(), c["dropout"]!.GetValue<double>(),
-        c["gelu"]!.GetValue<bool>(), c["layer_norm_eps"]!.GetValue<double>(), c["pooler"]!.GetValue<bool>(), c["embedding_norm"]!.GetValue<bool>());
+    public JsonObject Describe() =>
+        BertCheckpoint.Describe(model.Encoder.Config, data.Vocab, new JsonObject { ["max_length"] = data.MaxLength });
 }

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Gpt;
 using TransformerSharp.Text;
 using static TorchSharp.torch;
 
@@ -24,7 +24,7 @@ public sealed class TokenCorpus
     {
         int[] data = Split(split);
         if (data.Length <= context)
-            throw new ArgumentException($"the {split} split has {data.Length} tokens, fewer than context + 1 = {context + 1}: use more text or a smaller context");
+            throw new UserError($"the {split} split has {data.Length} tokens, fewer than context + 1 = {context + 1}: use more text or a smaller context");
         long[] starts = randint(0, data.Length - context, new long[] { batchSize }, generator: generator).data<long>().ToArray();
         return Windows(split, starts, context);
     }
@@ -61,7 +61,7 @@ public sealed class LanguageModelTask : ITrainingTask
 {
     readonly long seed;
 
-    public LanguageModelTask(Gpt model, ITextTokenizer tokenizer, TokenCorpus corpus, int batchSize, int evalBatches, long seed)
+    public LanguageModelTask(Models.Gpt.Gpt model, ITokenizer tokenizer, TokenCorpus corpus, int batchSize, int evalBatches, long seed)
     {
         Gpt = model;
         Tokenizer = tokenizer;
@@ -71,19 +71,19 @@ public sealed class LanguageModelTask : ITrainingTask
         this.seed = seed;
     }
 
-    public Gpt Gpt { get; }
-    public ITextTokenizer Tokenizer { get; }
+    public Models.Gpt.Gpt Gpt { get; }
+    public ITokenizer Tokenizer { get; }
     public TokenCorpus Corpus { get; }
     public int BatchSize { get; }
     public int EvalBatches { get; }
-    public string Kind => "gpt";
+    public string Kind => GptCheckpoint.Kind;
     public nn.Module Model => Gpt;
-    public long TokensPerBatch => (long)BatchSize * Gpt.Config.Context;
+    public long TokensPerBatch => (long)BatchSize * Gpt.Config.MaxPositions;
 
     public Tensor TrainingLoss(long step, int micro)
     {
         using var generator = new Generator((ulong)(seed * 7919 + step * 131 + micro + 1));
-        var (x, y) = Corpus.Batch("train", BatchSize, Gpt.Config.Context, generator);
+        var (x, y) = Corpus.Batch("train", BatchSize, Gpt.Config.MaxPositions, generator);
         return Gpt.Loss(x, y);
     }
 
@@ -95,41 +95,11 @@ public sealed class LanguageModelTask : ITrainingTask
         for (int i = 0; i < EvalBatches; i++)
         {
             using var scope = NewDisposeScope();
-            var (x, y) = Corpus.Batch(split, BatchSize, Gpt.Config.Context, generator);
+            var (x, y) = Corpus.Batch(split, BatchSize, Gpt.Config.MaxPositions, generator);
             total += Gpt.Loss(x, y).item<float>();
         }
         return total / EvalBatches;
     }
 
     public JsonObject Describe() => GptCheckpoint.Describe(Gpt.Config, Tokenizer);
-}
-
-/// <summary>Writes and reads what a GPT checkpoint holds besides tensors: the config and the tokenizer.</summary>
-public static class GptCheckpoint
-{
-    public static JsonObject Describe(GptConfig config, ITextTokenizer tokenizer) => new()
-    {
-        ["config"] = new JsonObject
-        {
-            ["layers"] = config.Layers, ["heads"] = config.Heads, ["width"] = config.Width, ["context"] = config.Context,
-            ["vocab_size"] = config.VocabSize, ["dropout"] = config.Dropout, ["bias"] = config.Bias, ["embedding_std"] = config.EmbeddingStd,
-        },
-        ["tokenizer"] = new JsonObject { ["kind"] = tokenizer.Kind, ["state"] = tokenizer.Describe() },
-    };
-
-    /// <summary>Builds the model and tokenizer a checkpoint describes and loads its weights.</summary>
-    public static (Gpt model, ITextTokenizer tokenizer, JsonObject metadata) Load(string path)
-    {
-        var (_, metadata) = Checkpoint.ReadHeader(path, "gpt");
-        var c = metadata["config"]!.AsObject();
-        var config = new GptConfig(c["layers"]!.GetValue<int>(), c["heads"]!.GetValue<int>(), c["width"]!.GetValue<int>(),
-                                   c["context"]!.GetValue<int>(), c["vocab_size"]!.GetValue<int>(), c["dropout"]!.GetValue<double>(),
-                                   c["bias"]!.GetValue<bool>(), c["embedding_std"]?.GetValue<double>() ?? 0.02);
-        var t = metadata["tokenizer"]!.AsObject();
-        ITextTokenizer tokenizer = TextTokenizers.Restore(t["kind"]!.GetValue<string>(), t["state"]!.GetValue<string>());
-        var model = new Gpt(config);
-        Checkpoint.Load(path, "gpt", model);
-        model.eval();
-        return (model, tokenizer, metadata);
-    }
 }

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
 using TransformerSharp.Text;
 using static TorchSharp.torch;
 
@@ -10,23 +10,23 @@ namespace TransformerSharp.Training;
 /// <summary>Turns a premise and a hypothesis into BERT input.</summary>
 public interface IPairEncoder
 {
-    string Kind { get; }
+    ITokenizer Tokenizer { get; }
     int PadId { get; }
     BertInput Encode(string premise, string hypothesis);
 }
 
 /// <summary>WordPiece (MiniLM's vocabulary): [CLS] premise [SEP] hypothesis [SEP], at most 128 tokens.</summary>
-public sealed class WordPiecePairEncoder(BertWordPiece tokenizer) : IPairEncoder
+public sealed class WordPiecePairEncoder(BertWordPiece tokenizer, int maxLength = 128) : IPairEncoder
 {
-    public string Kind => "wordpiece";
+    public ITokenizer Tokenizer => tokenizer;
     public int PadId => tokenizer.PadId;
-    public BertInput Encode(string premise, string hypothesis) => tokenizer.Encode(premise, hypothesis, maxLength: 128);
+    public BertInput Encode(string premise, string hypothesis) => tokenizer.EncodeInput(premise, hypothesis, maxLength);
 }
 
 /// <summary>D2L's word vocabulary: lower case, punctuation split off, &lt;cls&gt; a &lt;sep&gt; b &lt;sep&gt;, at most 64 tokens.</summary>
 public sealed class WordPairEncoder(Vocabulary vocab, int maxLength = 64) : IPairEncoder
 {
-    public string Kind => "words";
+    public ITokenizer Tokenizer => vocab;
     public int PadId => vocab[Vocabulary.Pad];
     public Vocabulary Vocab => vocab;
 
@@ -43,11 +43,22 @@ public sealed class WordPairEncoder(Vocabulary vocab, int maxLength = 64) : IPai
     }
 }
 
+/// <summary>The pair encoder for a tokenizer: WordPiece (real BERTs) or D2L's words.</summary>
+public static class PairEncoders
+{
+    public static IPairEncoder For(ITokenizer tokenizer, int maxLength) => tokenizer switch
+    {
+        BertWordPiece wordPiece => new WordPiecePairEncoder(wordPiece, maxLength),
+        Vocabulary words => new WordPairEncoder(words, maxLength),
+        _ => throw new InvalidDataException($"a BERT classifier needs a wordpiece or words tokenizer, not {tokenizer.Kind}"),
+    };
+}
+
 /// <summary>Fine-tuning a <see cref="BertClassifier"/> on NLI pairs; batches depend on (seed, step) only.</summary>
 public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> train, IReadOnlyList<NliPair> valid,
-                            int batchSize, long seed, JsonObject describe) : ITrainingTask
+                            int batchSize, long seed, int maxLength) : ITrainingTask
 {
-    public string Kind => "bert-nli";
+    public string Kind => BertCheckpoint.ClassifierKind;
     public nn.Module Model => model;
     public long TokensPerBatch { get; private set; }
     public int StepsPerEpoch => (train.Count + batchSize - 1) / batchSize;
@@ -85,7 +96,8 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
         return total / pairs.Count;
     }
 
-    public JsonObject Describe() => (JsonObject)describe.DeepClone();
+    public JsonObject Describe() => BertCheckpoint.Describe(model.Encoder.Config, encoder.Tokenizer,
+        new JsonObject { ["labels"] = new JsonArray(NliData.Labels.Select(l => (JsonNode)l).ToArray()), ["max_length"] = maxLength });
 
     public static Tensor Logits(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs) =>
         Logits(model, pairs.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList(), encoder.PadId);

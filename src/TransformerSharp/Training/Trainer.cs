@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Checkpoints;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Training;
@@ -20,6 +21,23 @@ public interface ITrainingTask
     double EvaluationLoss(string split);
     /// <summary>Everything besides tensors needed to rebuild the model: config, tokenizer.</summary>
     JsonObject Describe();
+    /// <summary>The task's optimiser, as nanoGPT's configure_optimizers: AdamW with decay on matrices unless a task says otherwise.</summary>
+    OptimizerHelper CreateOptimizer(TrainerOptions options) => Optimizers.AdamW(Model, options);
+}
+
+public static class Optimizers
+{
+    /// <summary>AdamW with weight decay on matrices (dim ≥ 2) only; biases, norms and other vectors are not decayed.</summary>
+    public static OptimizerHelper AdamW(nn.Module model, TrainerOptions options)
+    {
+        var decay = model.named_parameters().Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
+        var noDecay = model.named_parameters().Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
+        return optim.AdamW(new[]
+        {
+            new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }),
+            new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0 }),
+        }, lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
+    }
 }
 
 public sealed record TrainerOptions(
@@ -52,13 +70,7 @@ public static class Trainer
                                      CancellationToken cancel = default)
     {
         nn.Module model = task.Model;
-        var decay = model.named_parameters().Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
-        var noDecay = model.named_parameters().Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
-        var optimizer = optim.AdamW(new[]
-        {
-            new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }),
-            new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0 }),
-        }, lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
+        var optimizer = task.CreateOptimizer(options);
 
         var result = new TrainingResult();
         if (resumeFrom != null) Resume(resumeFrom, task, optimizer, result);
@@ -80,12 +92,13 @@ public static class Trainer
                 using var scope = NewDisposeScope();
                 Tensor batchLoss = task.TrainingLoss(step, micro);
                 (batchLoss / options.GradientAccumulation).backward();
-                loss += batchLoss.item<float>() / options.GradientAccumulation;
+                loss += batchLoss.ToDouble() / options.GradientAccumulation;
                 tokensSeen += task.TokensPerBatch;
             }
             if (!double.IsFinite(loss))
-                throw new InvalidOperationException($"the training loss became {loss} at step {step}; the last checkpoint " +
-                    $"{(options.OutDir is null ? "" : Path.Combine(options.OutDir, "last.ckpt"))} holds the last good state — lower the learning rate");
+                throw new UserError($"the training loss became {loss} at step {step}" +
+                    (result.Evaluations.Count > 0 && options.OutDir is not null ? $"; {Path.Combine(options.OutDir, "last.ckpt")} holds the state of step {result.Evaluations[^1].Step}" : "") +
+                    " — lower the learning rate");
             if (options.ClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), options.ClipNorm);
             optimizer.step();
             result.TrainLosses.Add((step, loss));
@@ -146,9 +159,9 @@ public static class Trainer
 
     static void Resume(string path, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
     {
-        var (_, metadata) = Checkpoint.ReadHeader(path, task.Kind);
+        var header = Checkpoint.ReadHeader(path, task.Kind);
         Checkpoint.Load(path, task.Kind, task.Model, optimizer);
-        var training = metadata["training"]?.AsObject() ?? throw new InvalidDataException($"{path}: the checkpoint has no training state to resume");
+        var training = header.Training ?? throw new InvalidDataException($"{path}: the checkpoint has no training state to resume");
         result.NextStep = training["next_step"]!.GetValue<long>();
         result.BestValidLoss = training["best_valid_loss"]?.GetValue<double>() ?? double.PositiveInfinity;
         result.Elapsed = TimeSpan.FromSeconds(training["elapsed_seconds"]?.GetValue<double>() ?? 0);

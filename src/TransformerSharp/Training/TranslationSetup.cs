@@ -2,6 +2,24 @@ using TransformerSharp.Text;
 
 namespace TransformerSharp.Training;
 
+/// <summary>
+/// The data half of a translator recipe. Split "d2l": D2L's first 512 + 128 pairs; "full": every pair with a seeded
+/// held-out validation and test split. NumSteps 0 takes the 99th percentile of lengths; SubwordMerges &gt; 0 uses BPE.
+/// </summary>
+public sealed record TranslationDataSettings(string Split, int NumSteps = 0, int MinFreq = 2, int SubwordMerges = 0, bool BucketByLength = false)
+{
+    public const string D2LSplit = "d2l", FullSplit = "full";
+
+    public TranslationSplits Prepare(string rawText, long seed, string name) => Split switch
+    {
+        D2LSplit when SubwordMerges > 0 => throw new UserError("--subwords goes with --preset full (the d2l preset is D2L's word vocabulary)"),
+        D2LSplit => TranslationSetup.D2L(rawText, numSteps: NumSteps, name: name),
+        FullSplit => TranslationSetup.Full(rawText, seed, numSteps: NumSteps > 0 ? NumSteps : null, minFreq: MinFreq,
+                                           subwordMerges: SubwordMerges > 0 ? SubwordMerges : null, name: name),
+        _ => throw new UserError($"unknown data split '{Split}': use {D2LSplit} or {FullSplit}"),
+    };
+}
+
 /// <summary>The pairs, vocabularies and splits a translator trains on, and how many lines were skipped.</summary>
 public sealed record TranslationSplits(TranslationData Data, int[] Train, int[] Valid, int[] Test, int Skipped);
 

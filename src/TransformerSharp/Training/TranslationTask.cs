@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Text;
 using static TorchSharp.torch;
 
@@ -16,11 +16,10 @@ public sealed class TranslationTask : ITrainingTask
     readonly long seed;
     readonly Dictionary<long, List<int[]>> epochs = new();
 
-    public TranslationTask(ISeq2SeqModel model, string modelKind, TranslationData data, IReadOnlyList<int> train, IReadOnlyList<int> valid,
-                           int batchSize, long seed, bool bucketByLength = false, double labelSmoothing = 0.0, JsonObject? extra = null)
+    public TranslationTask(ISeq2SeqModel model, TranslationData data, IReadOnlyList<int> train, IReadOnlyList<int> valid,
+                           int batchSize, long seed, bool bucketByLength = false, double labelSmoothing = 0.0, string? preset = null)
     {
         Seq2Seq = model;
-        ModelKind = modelKind;
         Data = data;
         Train = train;
         Valid = valid;
@@ -28,32 +27,33 @@ public sealed class TranslationTask : ITrainingTask
         this.seed = seed;
         BucketByLength = bucketByLength;
         LabelSmoothing = labelSmoothing;
-        Extra = extra ?? new JsonObject();
-        if (train.Count == 0) throw new ArgumentException("no training pairs");
+        Preset = preset;
+        if (train.Count == 0) throw new UserError("no training pairs");
     }
 
     public ISeq2SeqModel Seq2Seq { get; }
-    public string ModelKind { get; }
     public TranslationData Data { get; }
     public IReadOnlyList<int> Train { get; }
     public IReadOnlyList<int> Valid { get; }
     public int BatchSize { get; }
     public bool BucketByLength { get; }
     public double LabelSmoothing { get; }
-    public JsonObject Extra { get; }
+    public string? Preset { get; }
     public int StepsPerEpoch => (Train.Count + BatchSize - 1) / BatchSize;
-    public string Kind => "translator";
+    public string Kind => TranslatorCheckpoint.Kind;
     public nn.Module Model => Seq2Seq.Module;
     public long TokensPerBatch { get; private set; }
 
+    /// <summary>The pairs of a step's batch: its epoch's shuffle (bucketed by length when asked), then the step's slice.</summary>
+    public int[] BatchIndices(long step) => EpochBatches(step / StepsPerEpoch)[(int)(step % StepsPerEpoch)];
+
     public Tensor TrainingLoss(long step, int micro)
     {
-        long epoch = step / StepsPerEpoch;
-        int[] indices = EpochBatches(epoch)[(int)(step % StepsPerEpoch)];
+        int[] indices = BatchIndices(step);
         var (src, decIn, validLens, label) = Data.Batch(indices, trim: BucketByLength);
         int pad = Data.TargetVocab[Vocabulary.Pad];
         TokensPerBatch = label.ne(pad).sum().item<long>();                           // target tokens, padding excluded
-        return Models.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, Data.TargetVocab[Vocabulary.Pad], LabelSmoothing);
+        return Models.Translator.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, Data.TargetVocab[Vocabulary.Pad], LabelSmoothing);
     }
 
     /// <summary>Mean masked loss over the whole split (train is capped at 2,000 pairs to keep evaluation quick).</summary>
@@ -70,7 +70,7 @@ public sealed class TranslationTask : ITrainingTask
             var chunk = pairs.Skip(start).Take(BatchSize).ToList();
             var (src, decIn, validLens, label) = Data.Batch(chunk);
             long count = label.ne(pad).sum().item<long>();
-            total += Models.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, pad).item<float>() * count;
+            total += Models.Translator.Seq2Seq.MaskedLoss(Seq2Seq.Logits(src, validLens, decIn), label, pad).item<float>() * count;
             tokens += count;
         }
         return total / Math.Max(1, tokens);
@@ -94,22 +94,5 @@ public sealed class TranslationTask : ITrainingTask
         return batches;
     }
 
-    public JsonObject Describe()
-    {
-        var metadata = new JsonObject
-        {
-            ["model"] = ModelKind,
-            ["num_steps"] = Data.NumSteps,
-            ["source_vocab"] = new JsonArray(Data.SourceVocab.Tokens.Select(t => (JsonNode)t).ToArray()),
-            ["target_vocab"] = new JsonArray(Data.TargetVocab.Tokens.Select(t => (JsonNode)t).ToArray()),
-        };
-        if (Data.Subwords is { } bpe)
-            metadata["subwords"] = new JsonObject
-            {
-                ["merges"] = new JsonArray(bpe.Merges.Select(m => (JsonNode)m).ToArray()),
-                ["alphabet"] = bpe.Alphabet,
-            };
-        foreach (var (key, value) in Extra) metadata[key] = value?.DeepClone();
-        return metadata;
-    }
+    public JsonObject Describe() => TranslatorCheckpoint.Describe(Seq2Seq, Data, Preset);
 }

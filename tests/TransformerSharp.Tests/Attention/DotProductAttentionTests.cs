@@ -86,3 +86,21 @@ public class DotProductAttentionTests
         Assert.True(TestSupport.MaxAbsDiff(evalOutput, trainOutput) > 1e-3);
     }
 }
+
+public class KeyValueCacheTests
+{
+    [Fact]
+    public void ClearEmptiesTheCacheForReuse()
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var cache = new TransformerSharp.Attention.KeyValueCache(2);
+        var k = TorchSharp.torch.ones(4, 3, 2);
+        cache.Append(0, k, k);
+        cache.Append(1, k, k);
+        Assert.Equal(3, cache.Length);
+        cache.Clear();
+        Assert.Equal(0, cache.Length);
+        var (keys, _) = cache.Append(0, k, k);
+        Assert.Equal(new long[] { 4, 3, 2 }, keys.shape);
+    }
+}

@@ -48,10 +48,10 @@ public class LowessTests
     [Fact]
     public void RejectsBadParameters()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Lowess.Fit(new[] { 1.0, 2 }, new[] { 1.0, 2 }, frac: 1.5));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Lowess.Fit(new[] { 1.0, 2 }, new[] { 1.0, 2 }, it: -1));
-        Assert.Throws<ArgumentException>(() => Lowess.Fit(new[] { 1.0, double.NaN }, new[] { 1.0, 2 }));
-        Assert.Throws<ArgumentException>(() => Lowess.Fit(new[] { 1.0 }, new[] { 1.0, 2 }));
+        Assert.Throws<UserError>(() => Lowess.Fit(new[] { 1.0, 2 }, new[] { 1.0, 2 }, frac: 1.5));
+        Assert.Throws<UserError>(() => Lowess.Fit(new[] { 1.0, 2 }, new[] { 1.0, 2 }, it: -1));
+        Assert.Throws<UserError>(() => Lowess.Fit(new[] { 1.0, double.NaN }, new[] { 1.0, 2 }));
+        Assert.Throws<UserError>(() => Lowess.Fit(new[] { 1.0 }, new[] { 1.0, 2 }));
     }
 
     sealed record Case(double[] x, double[] y, double frac, int it, double delta, bool is_sorted);

@@ -75,13 +75,4 @@ public class BertCliTests
         Assert.True(predicted.code == 0, predicted.error);
         Assert.Matches(@"^(entailment|neutral|contradiction) \(entailment 0\.\d{3}, neutral 0\.\d{3}, contradiction 0\.\d{3}\)", predicted.output);
     }
-
-    [Fact]
-    public void NliReaderNamesTheBadLine()
-    {
-        string path = Path.Combine(TestSupport.TempFolder(), "bad.jsonl");
-        File.WriteAllLines(path, new[] { JsonSerializer.Serialize(new { premise = "a", hypothesis = "b", label = "neutral" }), "{not json" });
-        var error = Assert.Throws<InvalidDataException>(() => NliData.Read(path));
-        Assert.StartsWith($"{path}:2:", error.Message);
-    }
 }

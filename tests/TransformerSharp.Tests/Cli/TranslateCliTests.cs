@@ -88,7 +88,7 @@ public class TranslateCliTests
         var lines = run.output.Split('\n').Where(l => l.Contains(" => ")).ToList();
         Assert.Equal(4, lines.Count);
         Assert.StartsWith("go . => ", lines[0]);
-        // The book's quality: most sentences exact (bleu 1.000).
-        Assert.True(lines.Count(l => l.EndsWith("bleu,1.000")) >= 2, string.Join("\n", lines));
+        // The README's figure: three of the four exact (bleu 1.000); "he's" is not in the 641-pair vocabulary.
+        Assert.True(lines.Count(l => l.EndsWith("bleu,1.000")) >= 3, string.Join("\n", lines));
     }
 }

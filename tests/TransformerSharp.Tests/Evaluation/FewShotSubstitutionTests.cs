@@ -1,6 +1,9 @@
 using TransformerSharp.Evaluation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Training;
+using TransformerSharp.Text;
 using Xunit;
 
 namespace TransformerSharp.Tests.Evaluation;
@@ -16,7 +19,7 @@ public class FewShotSubstitutionTests
         int[] ids = tokenizer.Encode(prompt + "F");
         Assert.Equal(new[] { SubstitutionTokenizer.Pair(2, 5), SubstitutionTokenizer.Pair(0, 7), SubstitutionTokenizer.Query(2), SubstitutionTokenizer.Answer(5) }, ids);
         Assert.Equal(prompt + "F", tokenizer.Decode(ids));
-        Assert.Throws<ArgumentException>(() => tokenizer.Encode("c>F;z>"));
+        Assert.Throws<UserError>(() => tokenizer.Encode("c>F;z>"));
     }
 
     [Fact]
@@ -40,7 +43,7 @@ public class FewShotSubstitutionTests
     public void AShortTrainingRunLearnsFromThePrompt()
     {
         TestSupport.Seed(50);
-        var model = new Gpt(FewShotSubstitution.ModelConfig);
+        var model = new Gpt(GptPresets.FewShotSubstitution.Model);
         var options = new TrainerOptions(600, new LearningRateSchedule(2e-3, 2e-4, 100, 600), Seed: 50, EvalInterval: 600);
         Trainer.Run(new FewShotSubstitution.Task(model, 32, 50), options);
         var results = FewShotSubstitution.Evaluate(model, new[] { 0, 2, 8 }, trials: 100, seed: 51);

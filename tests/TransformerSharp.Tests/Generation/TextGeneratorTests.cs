@@ -1,6 +1,8 @@
 using TorchSharp;
 using TransformerSharp.Generation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Text;
 using Xunit;
 using static TorchSharp.torch;
@@ -12,7 +14,7 @@ public class TextGeneratorTests
     static Gpt RandomModel(int context, long seed)
     {
         TestSupport.Seed(seed);
-        var model = new Gpt(new GptConfig(Layers: 2, Heads: 2, Width: 32, Context: context, VocabSize: 13));
+        var model = new Gpt(new GptConfig(Layers: 2, Heads: 2, Width: 32, MaxPositions: context, VocabSize: 13));
         // Larger weights than the N(0, 0.02) start, so greedy choices are far from ties and the test is sharp.
         using (no_grad()) foreach (var p in model.parameters()) if (p.dim() >= 2) p.normal_(0, 0.3);
         model.eval();

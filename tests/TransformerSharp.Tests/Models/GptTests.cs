@@ -1,5 +1,7 @@
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -7,7 +9,7 @@ namespace TransformerSharp.Tests.Models;
 
 public class GptTests
 {
-    static readonly GptConfig Tiny = new(Layers: 2, Heads: 2, Width: 16, Context: 12, VocabSize: 11);
+    static readonly GptConfig Tiny = new(Layers: 2, Heads: 2, Width: 16, MaxPositions: 12, VocabSize: 11);
 
     [Fact]
     public void ShapesTiedHeadAndInitialisation()
@@ -19,8 +21,8 @@ public class GptTests
         Assert.Equal(new long[] { 3, 7, 50 }, logits.shape);
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Assert.DoesNotContain(parameters.Keys, k => k.Contains("lm_head"));        // the head is the token embedding
-        double residualStd = parameters["h.0.attn.c_proj.weight"].std().item<float>();
-        double otherStd = parameters["h.0.attn.c_attn.weight"].std().item<float>();
+        double residualStd = parameters["h.0.attention.c_proj.weight"].std().item<float>();
+        double otherStd = parameters["h.0.attention.c_attn.weight"].std().item<float>();
         Assert.InRange(otherStd, 0.018, 0.022);
         Assert.InRange(residualStd, 0.02 / Math.Sqrt(8) * 0.9, 0.02 / Math.Sqrt(8) * 1.1);
     }
@@ -42,7 +44,7 @@ public class GptTests
     public void LongerThanContextIsAClearError()
     {
         using var scope = NewDisposeScope();
-        var error = Assert.Throws<ArgumentException>(() => new Gpt(Tiny).forward(zeros(1, 13, ScalarType.Int64)));
+        var error = Assert.Throws<UserError>(() => new Gpt(Tiny).forward(zeros(1, 13, ScalarType.Int64)));
         Assert.Contains("context of 12", error.Message);
     }
 

@@ -1,6 +1,8 @@
 using TorchSharp;
 using TransformerSharp.Generation;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -18,8 +20,8 @@ public class Seq2SeqModelTests
     {
         TestSupport.Seed(60);
         ISeq2SeqModel model = kind == "transformer"
-            ? new Transformer(new TransformerConfig(17, 19, Hidden: 24, Blocks: 2, Heads: 4, FfnHidden: 48, Dropout: 0.2))
-            : new Bahdanau(new BahdanauConfig(17, 19, Embedding: 16, Hidden: 24, Layers: 2, Dropout: 0.2));
+            ? new Transformer(new TransformerConfig(17, 19, Width: 24, Layers: 2, Heads: 4, FfnWidth: 48, Dropout: 0.2))
+            : new Bahdanau(new BahdanauConfig(17, 19, EmbeddingWidth: 16, Width: 24, Layers: 2, Dropout: 0.2));
         // Sharper weights than the default, so wrong decoding shows up clearly.
         using (no_grad()) foreach (var p in model.Module.parameters()) if (p.dim() >= 2) p.mul_(3);
         model.Module.eval();
@@ -72,7 +74,7 @@ public class Seq2SeqModelTests
         using var scope = NewDisposeScope();
         Tensor source = randint(4, 17, new long[] { 1, 6 });
         Tensor lens = tensor(new long[] { 6 });
-        int[] greedy = Seq2Seq.Greedy(model, source, lens, bos: 1, eos: 2, maxSteps: 8)[0];
+        int[] greedy = GreedySearch.Decode(model, source, lens, bos: 1, eos: 2, maxSteps: 8)[0];
         Assert.Equal(greedy, BeamSearch.Decode(model, source, lens, 1, 2, 8, beam: 1, alpha: 0));
         int[] wide = BeamSearch.Decode(model, source, lens, 1, 2, 8, beam: 4, alpha: 0);
         Assert.True(LogProbability(model, source, lens, wide) >= LogProbability(model, source, lens, greedy) - 1e-4);

@@ -85,7 +85,7 @@ public class DataSourceTests
         {
             // Port 9 on loopback: nothing listens, so the "download" fails at once, as without a network.
             var info = DataSource.FraEng with { Url = "http://127.0.0.1:9/fra-eng.zip", EnvironmentVariable = "TS_TEST_UNSET_" + Guid.NewGuid().ToString("N") };
-            var error = Assert.Throws<InvalidOperationException>(() => DataSource.ReadText(info, null));
+            var error = Assert.Throws<UserError>(() => DataSource.ReadText(info, null));
             Assert.Contains("--data FILE", error.Message);
             Assert.Contains(info.EnvironmentVariable, error.Message);
             Assert.Contains(info.Url, error.Message);

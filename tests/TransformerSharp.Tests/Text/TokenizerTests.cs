@@ -9,18 +9,18 @@ public class TokenizerTests
     public void CharVocabularyIsSortedDistinctCharactersAndRoundTrips()
     {
         var tokenizer = CharTokenizer.FromText("hello world\n");
-        Assert.Equal("\n dehlorw", tokenizer.Describe());
+        Assert.Equal("\n dehlorw", tokenizer.Describe()["characters"]!.GetValue<string>());
         int[] ids = tokenizer.Encode("low\n");
         Assert.Equal(new[] { 5, 6, 8, 0 }, ids);
         Assert.Equal("low\n", tokenizer.Decode(ids));
-        Assert.Equal(tokenizer.Describe(), TextTokenizers.Restore("char", tokenizer.Describe()).Describe());
+        Assert.Equal(tokenizer.Describe().ToJsonString(), Tokenizers.Restore(tokenizer.Describe(), "test").Describe().ToJsonString());
     }
 
     [Fact]
     public void UnknownCharacterIsAClearError()
     {
         var tokenizer = CharTokenizer.FromText("abc");
-        var error = Assert.Throws<ArgumentException>(() => tokenizer.Encode("abz"));
+        var error = Assert.Throws<UserError>(() => tokenizer.Encode("abz"));
         Assert.Contains("'z' at position 2", error.Message);
     }
 

@@ -1,5 +1,7 @@
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Text;
 using TransformerSharp.Training;
 using Xunit;
@@ -45,7 +47,7 @@ public class WikiTextBertTests
     {
         var corpus = Corpus();
         TestSupport.Seed(70);
-        var model = new BertForPretraining(BertConfig.D2LSmall(corpus.Vocab.Count) with { Hidden = 32, Intermediate = 64 });
+        var model = new BertForPretraining(BertConfig.D2LSmall(corpus.Vocab.Count) with { Width = 32, FfnWidth = 64 });
         var task = new BertPretrainingTask(model, corpus, batchSize: 64, seed: 70);
         var result = Trainer.Run(task, new TrainerOptions(60, LearningRateSchedule.Constant(0.005), Seed: 70, WeightDecay: 0, Beta2: 0.999, EvalInterval: 60));
         Assert.True(result.TrainLosses.Skip(50).Average(l => l.Loss) < result.TrainLosses.Take(10).Average(l => l.Loss) - 0.3,

@@ -5,7 +5,18 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace TransformerSharp.Training;
+namespace TransformerSharp.Checkpoints;
+
+/// <summary>What a checkpoint says about itself: its kind and its metadata, whose standard parts are named here.</summary>
+public sealed record CheckpointHeader(string Path, string Kind, JsonObject Metadata)
+{
+    /// <summary>The family's config record as JSON.</summary>
+    public JsonObject Config => Metadata["config"] as JsonObject ?? throw new InvalidDataException($"{Path}: the checkpoint has no config");
+    /// <summary>The tokenizer's description (ITokenizer.Describe()).</summary>
+    public JsonObject? Tokenizer => Metadata["tokenizer"] as JsonObject;
+    /// <summary>Training state: next step, best validation loss, losses so far; absent in exported models.</summary>
+    public JsonObject? Training => Metadata["training"] as JsonObject;
+}
 
 /// <summary>
 /// One checkpoint file: a header naming the model kind and a JSON document (config, tokenizer, training state),
@@ -15,7 +26,7 @@ namespace TransformerSharp.Training;
 public static class Checkpoint
 {
     const string Magic = "TSHARPCK", EndMarker = "TSHARPEND";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public static void Save(string path, string kind, JsonObject metadata, nn.Module model, OptimizerHelper? optimizer = null)
     {
@@ -40,14 +51,16 @@ public static class Checkpoint
     }
 
     /// <summary>Reads the header only: the kind and the metadata, to build a model of the right shape.</summary>
-    public static (string kind, JsonObject metadata) ReadHeader(string path, string expectedKind)
+    /// <param name="expectedKind">null accepts any kind.</param>
+    public static CheckpointHeader ReadHeader(string path, string? expectedKind = null)
     {
         using var reader = Open(path);
-        return ReadHeader(reader, path, expectedKind);
+        var (kind, metadata) = ReadHeader(reader, path, expectedKind);
+        return new CheckpointHeader(path, kind, metadata);
     }
 
     /// <summary>Loads tensors into a model built from the header (and the optimiser state when asked and present).</summary>
-    public static void Load(string path, string expectedKind, nn.Module model, OptimizerHelper? optimizer = null)
+    public static void Load(string path, string? expectedKind, nn.Module model, OptimizerHelper? optimizer = null)
     {
         using var reader = Open(path);
         ReadHeader(reader, path, expectedKind);
@@ -71,15 +84,17 @@ public static class Checkpoint
         return new BinaryReader(File.OpenRead(path), Encoding.UTF8);
     }
 
-    static (string, JsonObject) ReadHeader(BinaryReader reader, string path, string expectedKind)
+    static (string, JsonObject) ReadHeader(BinaryReader reader, string path, string? expectedKind)
     {
         try
         {
             if (reader.ReadString() != Magic) throw new InvalidDataException($"{path}: not a TransformerSharp checkpoint");
             int version = reader.ReadInt32();
-            if (version != FormatVersion) throw new InvalidDataException($"{path}: checkpoint format {version}, this build reads {FormatVersion}");
+            if (version != FormatVersion)
+                throw new InvalidDataException($"{path}: checkpoint format {version}, this build reads format {FormatVersion} " +
+                                               "(checkpoints written before the model families were unified are not read: retrain)");
             string kind = reader.ReadString();
-            if (kind != expectedKind) throw new InvalidDataException($"{path}: this is a '{kind}' checkpoint, not a '{expectedKind}' one");
+            if (expectedKind is not null && kind != expectedKind) throw new InvalidDataException($"{path}: this is a '{kind}' checkpoint, not a '{expectedKind}' one");
             var metadata = JsonNode.Parse(reader.ReadString()) as JsonObject ?? throw new InvalidDataException($"{path}: checkpoint metadata is not a JSON object");
             return (kind, metadata);
         }

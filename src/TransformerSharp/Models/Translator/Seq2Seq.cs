@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace TransformerSharp.Models;
+namespace TransformerSharp.Models.Translator;
 
 /// <summary>What a decoder carries from step to step: encoder outputs, lengths, caches. Reorder serves beam search.</summary>
 public interface IDecoderState : IDisposable
@@ -22,9 +22,14 @@ public interface ISeq2SeqModel
     IDecoderState Start(Tensor source, Tensor sourceValidLens);
     /// <summary>lastTokens (batch, 1) → logits (batch, 1, vocab); advances the state.</summary>
     Tensor Step(Tensor lastTokens, IDecoderState state);
-    /// <summary>Attention maps of the last call, for plots: name → (batch·heads or batch, queries, keys).</summary>
-    IReadOnlyDictionary<string, Tensor> AttentionMaps { get; }
+    /// <summary>Attention maps of the last call, for plots.</summary>
+    IReadOnlyList<AttentionMap> AttentionMaps { get; }
 }
+
+public enum AttentionKind { EncoderSelf, DecoderSelf, Cross }
+
+/// <summary>One attention module's weights from the last call: (batch·heads or batch, queries, keys).</summary>
+public sealed record AttentionMap(AttentionKind Kind, int Block, string Title, Tensor Weights);
 
 public static class Seq2Seq
 {
@@ -39,33 +44,5 @@ public static class Seq2Seq
                                                       reduction: nn.Reduction.None, label_smoothing: labelSmoothing);
         Tensor mask = label.reshape(-1).ne(padId).to(perToken.dtype);
         return ((perToken * mask).sum() / mask.sum().clamp_min(1)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>D2L's predict_step: greedy decoding of a batch for up to maxSteps tokens; rows stop at &lt;eos&gt;.</summary>
-    public static List<int[]> Greedy(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps,
-                                     Action<int, IReadOnlyDictionary<string, Tensor>>? onStep = null)
-    {
-        model.Module.eval();
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        long batch = source.shape[0];
-        using IDecoderState state = model.Start(source, validLens);
-        Tensor last = full(batch, 1, bos, ScalarType.Int64);
-        var outputs = Enumerable.Range(0, (int)batch).Select(_ => new List<int>()).ToArray();
-        var done = new bool[batch];
-        for (int step = 0; step < maxSteps && !done.All(d => d); step++)
-        {
-            Tensor logits = model.Step(last, state);                                 // (batch, 1, vocab)
-            onStep?.Invoke(step, model.AttentionMaps);
-            last = logits.argmax(2);                                                 // (batch, 1)
-            long[] chosen = last.reshape(-1).data<long>().ToArray();
-            for (int b = 0; b < batch; b++)
-            {
-                if (done[b]) continue;
-                if (chosen[b] == eos) { done[b] = true; continue; }
-                outputs[b].Add((int)chosen[b]);
-            }
-        }
-        return outputs.Select(o => o.ToArray()).ToList();
     }
 }

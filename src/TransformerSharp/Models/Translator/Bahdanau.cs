@@ -3,10 +3,7 @@ using TorchSharp.Modules;
 using TransformerSharp.Attention;
 using static TorchSharp.torch;
 
-namespace TransformerSharp.Models;
-
-/// <summary>D2L 11.4's sizes: embedding 256, hidden 256, 2 GRU layers, dropout 0.2.</summary>
-public sealed record BahdanauConfig(int SourceVocab, int TargetVocab, int Embedding = 256, int Hidden = 256, int Layers = 2, double Dropout = 0.2);
+namespace TransformerSharp.Models.Translator;
 
 /// <summary>
 /// D2L 11.4: a GRU encoder (10.7) and a GRU decoder that, at every step, attends over the encoder states with additive
@@ -24,12 +21,12 @@ public sealed class Bahdanau : nn.Module, ISeq2SeqModel
     public Bahdanau(BahdanauConfig c) : base(nameof(Bahdanau))
     {
         Config = c;
-        src_embedding = nn.Embedding(c.SourceVocab, c.Embedding);
-        encoder_rnn = nn.GRU(c.Embedding, c.Hidden, c.Layers, dropout: c.Dropout);
-        tgt_embedding = nn.Embedding(c.TargetVocab, c.Embedding);
-        attention = new AdditiveAttention(c.Hidden, c.Hidden, c.Hidden, c.Dropout);
-        decoder_rnn = nn.GRU(c.Embedding + c.Hidden, c.Hidden, c.Layers, dropout: c.Dropout);
-        dense = nn.Linear(c.Hidden, c.TargetVocab);
+        src_embedding = nn.Embedding(c.SourceVocabSize, c.EmbeddingWidth);
+        encoder_rnn = nn.GRU(c.EmbeddingWidth, c.Width, c.Layers, dropout: c.Dropout);
+        tgt_embedding = nn.Embedding(c.TargetVocabSize, c.EmbeddingWidth);
+        attention = new AdditiveAttention(c.Width, c.Width, c.Width, c.Dropout);
+        decoder_rnn = nn.GRU(c.EmbeddingWidth + c.Width, c.Width, c.Layers, dropout: c.Dropout);
+        dense = nn.Linear(c.Width, c.TargetVocabSize);
         RegisterComponents();
         // D2L's init_seq2seq: Xavier-uniform Linear and GRU weight matrices.
         using var noGrad = no_grad();
@@ -114,8 +111,8 @@ public sealed class Bahdanau : nn.Module, ISeq2SeqModel
         return logits;
     }
 
-    public IReadOnlyDictionary<string, Tensor> AttentionMaps =>
+    public IReadOnlyList<AttentionMap> AttentionMaps =>
         stepWeights.Count > 0 && !stepWeights[^1].IsInvalid
-            ? new Dictionary<string, Tensor> { ["decoder additive attention"] = stepWeights[^1] }
-            : new Dictionary<string, Tensor>();
+            ? new[] { new AttentionMap(AttentionKind.Cross, 1, "decoder additive attention", stepWeights[^1]) }
+            : Array.Empty<AttentionMap>();
 }

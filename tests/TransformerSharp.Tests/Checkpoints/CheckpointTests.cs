@@ -1,11 +1,14 @@
 using System.Text.Json.Nodes;
 using TorchSharp;
-using TransformerSharp.Models;
+using TransformerSharp.Models.Bert;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.Translator;
 using TransformerSharp.Text;
+using TransformerSharp.Checkpoints;
 using TransformerSharp.Training;
 using Xunit;
 
-namespace TransformerSharp.Tests.Training;
+namespace TransformerSharp.Tests.Checkpoints;
 
 public class CheckpointTests
 {

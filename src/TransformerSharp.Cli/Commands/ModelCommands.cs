@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+using TransformerSharp.Models;
+
+namespace TransformerSharp.Cli.Commands;
+
+/// <summary>presets [NAME] and info --model CKPT: what a recipe means, what a checkpoint holds.</summary>
+public static class ModelCommands
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static Command Presets(CliContext context)
+    {
+        var name = new Argument<string?>("name") { Description = "show only this preset", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("presets", "Every family's named recipes (model, training, data), as --preset uses them.") { name };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            var all = ModelCatalog.Presets();
+            string? wanted = parse.GetValue(name);
+            var shown = all.Where(p => wanted is null || p.Name == wanted).ToList();
+            if (shown.Count == 0) throw new UserError($"no preset '{wanted}': use one of {string.Join(", ", all.Select(p => p.Name))}");
+            foreach (var preset in shown)
+            {
+                context.Console.Write(new Rule($"{preset.Family} · {preset.Name}").LeftJustified());
+                context.Console.MarkupLineInterpolated($"{preset.Description}");
+                context.Console.Profile.Out.Writer.WriteLine(preset.Recipe.ToJsonString(Indented));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Info(CliContext context)
+    {
+        var model = new Option<FileInfo>("--model") { Description = "any TransformerSharp checkpoint", Required = true };
+        var command = new Command("info", "A checkpoint as one JSON object: kind, parameters, config, tokenizer, training state.") { model };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            context.Console.Profile.Out.Writer.WriteLine(ModelCatalog.Describe(parse.GetValue(model)!.FullName).ToJsonString(Indented));
+            return 0;
+        }));
+        return command;
+    }
+}
