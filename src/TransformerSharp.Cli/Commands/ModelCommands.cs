@@ -8,7 +8,7 @@ namespace TransformerSharp.Cli.Commands;
 /// <summary>presets [NAME] and info --model CKPT: what a recipe means, what a checkpoint holds.</summary>
 public static class ModelCommands
 {
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Presets(CliContext context)
     {
