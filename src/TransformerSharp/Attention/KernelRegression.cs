@@ -143,7 +143,11 @@ public sealed class LearnedKernelRegression : nn.Module
         public nn.Module Model => model;
         public long TokensPerBatch => x.shape[0];
         public Tensor TrainingLoss(long step, int micro) => (model.forward(x, keys, values).prediction - y).square().sum();
-        public double EvaluationLoss(string split) => TrainingLoss(0, 0).ToDouble();
+        public double EvaluationLoss(string split)
+        {
+            using var scope = NewDisposeScope();
+            return TrainingLoss(0, 0).ToDouble();
+        }
         public JsonObject Describe() => new();
         public OptimizerHelper CreateOptimizer(TrainerOptions options) => optim.SGD(model.parameters(), options.Schedule.At(0));
 
