@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(TranslateCommand.Create(context));
         root.Subcommands.Add(TranslateCommand.BleuCommand(context));
         root.Subcommands.Add(BertCommand.Create(context));
+        root.Subcommands.Add(VitCommand.Create(context));
         root.Subcommands.Add(ModelCommands.Presets(context));
         root.Subcommands.Add(ModelCommands.Info(context));
         return root;

@@ -13,13 +13,17 @@ public static class ModelCommands
     public static Command Presets(CliContext context)
     {
         var name = new Argument<string?>("name") { Description = "show only this preset", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("presets", "Every family's named recipes (model, training, data), as --preset uses them.") { name };
+        var family = new Option<string?>("--family") { Description = "show only this family's presets (gpt, translator, bert, vit)" };
+        var command = new Command("presets", "Every family's named recipes (model, training, data), as --preset uses them.") { name, family };
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var all = ModelCatalog.Presets();
-            string? wanted = parse.GetValue(name);
-            var shown = all.Where(p => wanted is null || p.Name == wanted).ToList();
-            if (shown.Count == 0) throw new UserError($"no preset '{wanted}': use one of {string.Join(", ", all.Select(p => p.Name))}");
+            string? wanted = parse.GetValue(name), wantedFamily = parse.GetValue(family);
+            var inFamily = all.Where(p => wantedFamily is null || p.Family == wantedFamily).ToList();
+            if (inFamily.Count == 0) throw new UserError($"no family '{wantedFamily}': use one of {string.Join(", ", all.Select(p => p.Family).Distinct())}");
+            // Names repeat across families (translator and vit both have d2l): each family's is shown.
+            var shown = inFamily.Where(p => wanted is null || p.Name == wanted).ToList();
+            if (shown.Count == 0) throw new UserError($"no preset '{wanted}': use one of {string.Join(", ", inFamily.Select(p => p.Name).Distinct())}");
             foreach (var preset in shown)
             {
                 context.Console.Write(new Rule($"{preset.Family} · {preset.Name}").LeftJustified());

@@ -10,7 +10,8 @@ namespace TransformerSharp.Cli.Commands;
 /// </summary>
 public static class TrainingView
 {
-    public static T Run<T>(CliContext context, Func<TrainingObserver, T> train)
+    /// <param name="describe">how an evaluation is printed; default: step, losses and any other figures.</param>
+    public static T Run<T>(CliContext context, Func<TrainingObserver, T> train, Func<Training.Evaluation, string>? describe = null)
     {
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -32,9 +33,9 @@ public static class TrainingView
                         Step = p =>
                         {
                             bar!.Value = p.Step + 1;
-                            bar.Description = $"{title} step {p.Step + 1}/{p.Iterations} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} tok/s";
+                            bar.Description = $"{title} step {p.Step + 1}/{p.Iterations} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} {p.Unit}/s";
                         },
-                        Evaluated = e => context.Console.MarkupLineInterpolated($"step {e.Step}: train loss {e.TrainLoss:F4}, val loss {e.ValidLoss:F4}"),
+                        Evaluated = e => context.Console.MarkupLineInterpolated($"{(describe ?? Describe)(e)}"),
                         Finished = (name, result, options) => Finish(context, name, result, options),
                         Cancel = cancel.Token,
                     });
@@ -43,6 +44,10 @@ public static class TrainingView
         }
         finally { Console.CancelKeyPress -= onCancel; }
     }
+
+    public static string Describe(Training.Evaluation e) =>
+        $"step {e.Step}: train loss {e.TrainLoss:F4}, val loss {e.ValidLoss:F4}" +
+        string.Concat((e.Metrics ?? new Dictionary<string, double>()).Select(m => $", {m.Key.Replace('_', ' ')} {m.Value:F4}"));
 
     static void Finish(CliContext context, string title, TrainingResult result, TrainerOptions options)
     {
@@ -53,5 +58,14 @@ public static class TrainingView
         LinePlots.SaveLossCurve(plot, result.TrainLosses.Select(l => (double)l.Step + 1).ToList(), result.TrainLosses.Select(l => l.Loss).ToList(),
             result.Evaluations.Select(e => (double)e.Step).ToList(), result.Evaluations.Select(e => e.ValidLoss).ToList(), xLabel: "step", title);
         context.Console.MarkupLineInterpolated($"loss curve: {plot}; checkpoints: {Path.Combine(options.OutDir, "best.ckpt")}, last.ckpt");
+        var withMetrics = result.Evaluations.Where(e => e.Metrics is { Count: > 0 }).ToList();
+        if (withMetrics.Count == 0) return;
+        string metricsPlot = Path.Combine(options.OutDir, "metrics.png");
+        var names = withMetrics.SelectMany(e => e.Metrics!.Keys).Distinct().ToList();
+        LinePlots.Save(metricsPlot, names.Select(name => new Series(name.Replace('_', ' '),
+                withMetrics.Where(e => e.Metrics!.ContainsKey(name)).Select(e => (double)e.Step).ToList(),
+                withMetrics.Where(e => e.Metrics!.ContainsKey(name)).Select(e => e.Metrics![name]).ToList(), Markers: withMetrics.Count < 3)),
+            $"{title}: accuracy", xLabel: "step", yLabel: "accuracy");
+        context.Console.MarkupLineInterpolated($"accuracy curve: {metricsPlot}");
     }
 }

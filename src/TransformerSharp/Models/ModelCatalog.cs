@@ -3,6 +3,7 @@ using TransformerSharp.Checkpoints;
 using TransformerSharp.Models.Bert;
 using TransformerSharp.Models.Gpt;
 using TransformerSharp.Models.Translator;
+using TransformerSharp.Models.Vit;
 using TransformerSharp.Text;
 
 namespace TransformerSharp.Models;
@@ -18,6 +19,7 @@ public static class ModelCatalog
             .Concat(TranslatorPresets.All.Select(p => new PresetListing("translator", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
             .Concat(BertPresets.Pretraining.Select(p => new PresetListing("bert", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
             .Concat(BertPresets.Nli.Select(p => new PresetListing("bert", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
+            .Concat(VitPresets.All.Select(p => new PresetListing("vit", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
             .ToList();
 
     /// <summary>kind, parameters, config, tokenizer (kind, vocabulary size, special tokens) and training state of a checkpoint.</summary>
@@ -34,6 +36,7 @@ public static class ModelCatalog
                 ["tokenizer"] = Summarise(header.Tokenizer, path),
             };
             if (header.Metadata["data"] is JsonObject data) info["data"] = data.DeepClone();
+            if (header.Metadata["classes"] is JsonArray classes) info["classes"] = classes.DeepClone();
             if (header.Training is { } training)
                 info["training"] = new JsonObject
                 {

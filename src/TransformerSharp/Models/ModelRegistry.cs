@@ -18,6 +18,8 @@ public static class ModelRegistry
         [TranslatorCheckpoint.Kind] = TranslatorCheckpoint.Build,
         [BertCheckpoint.PretrainingKind] = BertCheckpoint.BuildPretraining,
         [BertCheckpoint.ClassifierKind] = BertCheckpoint.BuildClassifier,
+        [ImageClassifierCheckpoint.VitKind] = ImageClassifierCheckpoint.BuildVit,
+        [ImageClassifierCheckpoint.LeNetKind] = ImageClassifierCheckpoint.BuildLeNet,
     };
 
     public static IReadOnlyCollection<string> Kinds => builders.Keys;

@@ -21,12 +21,23 @@ public interface ITrainingTask
     double EvaluationLoss(string split);
     /// <summary>Everything besides tensors needed to rebuild the model: config, tokenizer.</summary>
     JsonObject Describe();
-    /// <summary>The task's optimiser, as nanoGPT's configure_optimizers: AdamW with decay on matrices unless a task says otherwise.</summary>
-    OptimizerHelper CreateOptimizer(TrainerOptions options) => Optimizers.AdamW(Model, options);
+    /// <summary>The task's optimiser: the options' kind (AdamW with decay on matrices, as nanoGPT's configure_optimizers, or SGD).</summary>
+    OptimizerHelper CreateOptimizer(TrainerOptions options) => Optimizers.Create(Model, options);
+    /// <summary>Figures besides the losses to report at each evaluation (accuracies), computed after EvaluationLoss.</summary>
+    IReadOnlyDictionary<string, double>? EvaluationMetrics() => null;
+    /// <summary>What TokensPerBatch counts, for the progress line: "tok", "img".</summary>
+    string ThroughputUnit => "tok";
 }
 
 public static class Optimizers
 {
+    public static OptimizerHelper Create(nn.Module model, TrainerOptions options) => options.Optimizer switch
+    {
+        OptimizerKind.AdamW => AdamW(model, options),
+        OptimizerKind.Sgd => optim.SGD(model.parameters(), options.Schedule.At(0), momentum: options.Momentum, weight_decay: options.WeightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, null),
+    };
+
     /// <summary>AdamW with weight decay on matrices (dim ≥ 2) only; biases, norms and other vectors are not decayed.</summary>
     public static OptimizerHelper AdamW(nn.Module model, TrainerOptions options)
     {
@@ -42,11 +53,14 @@ public static class Optimizers
 
 public sealed record TrainerOptions(
     int Iterations, LearningRateSchedule Schedule, long Seed, double WeightDecay = 0.1, double Beta1 = 0.9,
-    double Beta2 = 0.95, double ClipNorm = 1.0, int GradientAccumulation = 1, int EvalInterval = 250, string? OutDir = null);
+    double Beta2 = 0.95, double ClipNorm = 1.0, int GradientAccumulation = 1, int EvalInterval = 250, string? OutDir = null,
+    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0);
 
-public sealed record TrainingProgress(long Step, int Iterations, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Elapsed);
+public sealed record TrainingProgress(long Step, int Iterations, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Elapsed,
+                                      string Unit = "tok");
 
-public sealed record Evaluation(long Step, double TrainLoss, double ValidLoss);
+/// <summary>Losses after a step, and the task's other figures (accuracies) when it has them.</summary>
+public sealed record Evaluation(long Step, double TrainLoss, double ValidLoss, IReadOnlyDictionary<string, double>? Metrics = null);
 
 public sealed class TrainingResult
 {
@@ -104,7 +118,7 @@ public static class Trainer
             result.TrainLosses.Add((step, loss));
             result.NextStep = step + 1;
             double seconds = clock.Elapsed.TotalSeconds;
-            onStep?.Invoke(new TrainingProgress(step, options.Iterations, loss, lr, tokensSeen / Math.Max(seconds, 1e-9), before + clock.Elapsed));
+            onStep?.Invoke(new TrainingProgress(step, options.Iterations, loss, lr, tokensSeen / Math.Max(seconds, 1e-9), before + clock.Elapsed, task.ThroughputUnit));
 
             bool last = step + 1 == options.Iterations;
             if ((step + 1) % options.EvalInterval == 0 || last)
@@ -136,7 +150,8 @@ public static class Trainer
     {
         task.Model.eval();
         using var noGrad = no_grad();
-        return new Evaluation(step, task.EvaluationLoss("train"), task.EvaluationLoss("valid"));
+        double train = task.EvaluationLoss("train"), valid = task.EvaluationLoss("valid");
+        return new Evaluation(step, train, valid, task.EvaluationMetrics());
     }
 
     static void Save(TrainerOptions options, string name, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
@@ -150,7 +165,8 @@ public static class Trainer
             ["elapsed_seconds"] = result.Elapsed.TotalSeconds,
             ["seed"] = options.Seed,
             ["train_losses"] = new JsonArray(result.TrainLosses.Select(l => (JsonNode)new JsonArray(l.Step, l.Loss)).ToArray()),
-            ["evaluations"] = new JsonArray(result.Evaluations.Select(e => (JsonNode)new JsonArray(e.Step, Finite(e.TrainLoss), Finite(e.ValidLoss))).ToArray()),
+            ["evaluations"] = new JsonArray(result.Evaluations.Select(e => (JsonNode)new JsonArray(e.Step, Finite(e.TrainLoss), Finite(e.ValidLoss),
+                e.Metrics is null ? null : new JsonObject(e.Metrics.Select(m => KeyValuePair.Create(m.Key, Finite(m.Value)))))).ToArray()),
         };
         Checkpoint.Save(Path.Combine(options.OutDir, name), task.Kind, metadata, task.Model, optimizer);
     }
@@ -168,6 +184,7 @@ public static class Trainer
         foreach (JsonNode? item in training["train_losses"]!.AsArray())
             result.TrainLosses.Add((item![0]!.GetValue<long>(), item[1]!.GetValue<double>()));
         foreach (JsonNode? item in training["evaluations"]!.AsArray())
-            result.Evaluations.Add(new Evaluation(item![0]!.GetValue<long>(), item[1]?.GetValue<double>() ?? double.NaN, item[2]?.GetValue<double>() ?? double.NaN));
+            result.Evaluations.Add(new Evaluation(item![0]!.GetValue<long>(), item[1]?.GetValue<double>() ?? double.NaN, item[2]?.GetValue<double>() ?? double.NaN,
+                (item.AsArray().Count > 3 ? item[3] as JsonObject : null)?.ToDictionary(m => m.Key, m => m.Value?.GetValue<double>() ?? double.NaN)));
     }
 }

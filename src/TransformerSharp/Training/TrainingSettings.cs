@@ -2,6 +2,9 @@ namespace TransformerSharp.Training;
 
 public enum ScheduleKind { Constant, Cosine, InverseSquareRoot }
 
+/// <summary>AdamW with decay on matrices only (every Transformer recipe), or plain SGD with optional momentum (D2L's ViT).</summary>
+public enum OptimizerKind { AdamW, Sgd }
+
 /// <summary>
 /// The training half of a recipe, the same for every family: batch, length (optimiser steps, or epochs), learning-rate
 /// schedule, optimiser, clipping, accumulation and evaluation. Presets write it with named arguments; CLI options
@@ -16,7 +19,8 @@ public sealed record TrainingSettings(
     int BatchSize, double LearningRate, int Iterations = 0, int Epochs = 0,
     ScheduleKind Schedule = ScheduleKind.Constant, double MinLearningRate = 0, int Warmup = 0, double WarmupFraction = 0,
     double WeightDecay = 0, double Beta1 = 0.9, double Beta2 = 0.999, double Clip = 1.0, int GradientAccumulation = 1,
-    int EvalInterval = 0, int Evaluations = 0, int EvalBatches = 20, double LabelSmoothing = 0)
+    int EvalInterval = 0, int Evaluations = 0, int EvalBatches = 20, double LabelSmoothing = 0,
+    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0)
 {
     /// <summary>Optimiser steps of the whole run, given how many steps make an epoch.</summary>
     public int TotalSteps(int stepsPerEpoch = 0) => Iterations > 0 ? Iterations : Epochs * stepsPerEpoch;
@@ -39,7 +43,8 @@ public sealed record TrainingSettings(
         Validate();
         int steps = TotalSteps(stepsPerEpoch);
         int interval = EvalInterval > 0 ? EvalInterval : Evaluations > 0 ? Math.Max(1, steps / Evaluations) : Math.Max(1, stepsPerEpoch);
-        return new TrainerOptions(steps, ScheduleFor(steps), seed, WeightDecay, Beta1, Beta2, Clip, GradientAccumulation, interval, outDir);
+        return new TrainerOptions(steps, ScheduleFor(steps), seed, WeightDecay, Beta1, Beta2, Clip, GradientAccumulation, interval, outDir,
+                                  Optimizer, Momentum);
     }
 
     /// <summary>Refuses values no run can use, naming the setting (the CLI's option of the same name).</summary>
@@ -57,6 +62,7 @@ public sealed record TrainingSettings(
         Check(EvalInterval >= 0, $"--eval-interval must be at least 1, got {EvalInterval}");
         Check(EvalBatches >= 1, $"--eval-batches must be at least 1, got {EvalBatches}");
         Check(LabelSmoothing is >= 0 and < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}");
+        Check(Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), got {Momentum}");
     }
 }
 

@@ -5,7 +5,10 @@ using TransformerSharp.Cli;
 using TransformerSharp.Models;
 using TransformerSharp.Models.Bert;
 using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.LeNet;
 using TransformerSharp.Models.Translator;
+using TransformerSharp.Models.Vit;
+using TransformerSharp.Data;
 using TransformerSharp.Text;
 using TransformerSharp.Training;
 using Xunit;
@@ -23,10 +26,16 @@ public class ModelCommandsTests
         var run = Run("presets");
         Assert.True(run.code == 0, run.error);
         var names = GptPresets.All.Select(p => p.Name).Concat(TranslatorPresets.All.Select(p => p.Name))
-            .Concat(BertPresets.Pretraining.Select(p => p.Name)).Concat(BertPresets.Nli.Select(p => p.Name)).ToList();
-        Assert.Equal(10, names.Count);
+            .Concat(BertPresets.Pretraining.Select(p => p.Name)).Concat(BertPresets.Nli.Select(p => p.Name))
+            .Concat(VitPresets.All.Select(p => p.Name)).ToList();
+        Assert.Equal(14, names.Count);
         foreach (string name in names) Assert.Contains($"· {name}", run.output);
-        var d2l = Run("presets", "d2l");
+        // Two families have a d2l preset: both are shown, unless --family picks one.
+        Assert.Contains("translator · d2l", Run("presets", "d2l").output);
+        Assert.Contains("vit · d2l", Run("presets", "d2l").output);
+        var vit = Run("presets", "d2l", "--family", "vit");
+        Assert.Equal(512, JsonNode.Parse(vit.output[vit.output.IndexOf('{')..])!["model"]!["width"]!.GetValue<int>());
+        var d2l = Run("presets", "d2l", "--family", "translator");
         var recipe = JsonNode.Parse(d2l.output[d2l.output.IndexOf('{')..])!;
         Assert.Equal(256, recipe["transformer"]!["width"]!.GetValue<int>());
         Assert.Equal(30, recipe["training"]!["epochs"]!.GetValue<int>());
@@ -44,6 +53,7 @@ public class ModelCommandsTests
             {
                 "gpt" => ConfigJson.FromJson<GptRecipe>(preset.Recipe, preset.Name),
                 "translator" => ConfigJson.FromJson<TranslatorRecipe>(preset.Recipe, preset.Name),
+                "vit" => ConfigJson.FromJson<ImageRecipe>(preset.Recipe, preset.Name),
                 _ when preset.Name.StartsWith("nli") => ConfigJson.FromJson<NliRecipe>(preset.Recipe, preset.Name),
                 _ => ConfigJson.FromJson<BertPretrainingRecipe>(preset.Recipe, preset.Name),
             };
@@ -53,7 +63,7 @@ public class ModelCommandsTests
 
     /// <summary>A checkpoint of each registered kind, written as training writes it, read back by `info`.</summary>
     [Fact]
-    public void InfoDescribesGptTranslatorBertAndNliCheckpoints()
+    public void InfoDescribesEveryKindOfCheckpoint()
     {
         string dir = TestSupport.TempFolder();
         TestSupport.Seed(1);
@@ -70,6 +80,9 @@ public class ModelCommandsTests
             (BertCheckpoint.PretrainingKind, new BertForPretraining(bertConfig), BertCheckpoint.Describe(bertConfig, words)),
             (BertCheckpoint.ClassifierKind, new BertClassifier(new Bert(bertConfig), 3),
              BertCheckpoint.Describe(bertConfig, words, new JsonObject { ["labels"] = new JsonArray("entailment", "neutral", "contradiction") })),
+            (ImageClassifierCheckpoint.VitKind, new Vit(VitPresets.Tiny.Model as VitConfig ?? throw new InvalidOperationException()),
+             ImageClassifierCheckpoint.Describe(VitPresets.Tiny.Model, FashionMnist.ClassNames)),
+            (ImageClassifierCheckpoint.LeNetKind, new LeNet(new LeNetConfig()), ImageClassifierCheckpoint.Describe(new LeNetConfig(), FashionMnist.ClassNames)),
         };
         Assert.Equal(cases.Select(c => c.kind).Order(), ModelRegistry.Kinds.Order());
         foreach (var (kind, model, metadata) in cases)
@@ -85,7 +98,9 @@ public class ModelCommandsTests
             Assert.Equal(metadata["config"]!.ToJsonString(), info["config"]!.ToJsonString());
             Assert.Equal(7, info["training"]!["step"]!.GetValue<int>());
             Assert.Equal(1.5, info["training"]!["best_valid_loss"]!.GetValue<double>());
-            Assert.NotNull(info["tokenizer"]);
+            if (kind is ImageClassifierCheckpoint.VitKind or ImageClassifierCheckpoint.LeNetKind)
+                Assert.Equal("Ankle boot", info["classes"]![9]!.GetValue<string>());
+            else Assert.NotNull(info["tokenizer"]);
         }
         var gptInfo = JsonNode.Parse(Run("info", "--model", Path.Combine(dir, "gpt.ckpt")).output)!;
         Assert.Equal("char", gptInfo["tokenizer"]!["kind"]!.GetValue<string>());

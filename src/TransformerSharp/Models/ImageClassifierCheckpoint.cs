@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using static TorchSharp.torch;
+using TransformerSharp.Checkpoints;
+using TransformerSharp.Models.LeNet;
+using TransformerSharp.Models.Vit;
+
+namespace TransformerSharp.Models;
+
+/// <summary>How image classifiers (ViT, and the LeNet baseline) are saved and loaded: config and class names in the header.</summary>
+public static class ImageClassifierCheckpoint
+{
+    public const string VitKind = "vit", LeNetKind = "lenet";
+
+    public static string KindOf(IImageClassifierConfig config) => config switch
+    {
+        VitConfig => VitKind,
+        LeNetConfig => LeNetKind,
+        _ => throw new ArgumentException($"no checkpoint kind for {config.GetType().Name}"),
+    };
+
+    public static JsonObject Describe(IImageClassifierConfig config, IReadOnlyList<string> classNames) => new()
+    {
+        ["config"] = config switch
+        {
+            VitConfig vit => ConfigJson.ToJson(vit),
+            LeNetConfig lenet => ConfigJson.ToJson(lenet),
+            _ => throw new ArgumentException($"no checkpoint for {config.GetType().Name}"),
+        },
+        ["classes"] = new JsonArray(classNames.Select(n => (JsonNode)n).ToArray()),
+    };
+
+    public static ImageClassifier Create(IImageClassifierConfig config) => config switch
+    {
+        VitConfig vit => new Vit.Vit(vit),
+        LeNetConfig lenet => new LeNet.LeNet(lenet),
+        _ => throw new ArgumentException($"no model for {config.GetType().Name}"),
+    };
+
+    public static nn.Module BuildVit(CheckpointHeader header) => new Vit.Vit(ConfigJson.FromJson<VitConfig>(header.Config, header.Path));
+    public static nn.Module BuildLeNet(CheckpointHeader header) => new LeNet.LeNet(ConfigJson.FromJson<LeNetConfig>(header.Config, header.Path));
+
+    /// <summary>A ViT or LeNet checkpoint's model (eval mode), its class names and its header; any other kind is refused.</summary>
+    public static (ImageClassifier model, IReadOnlyList<string> classes, CheckpointHeader header) Load(string path)
+    {
+        var header = Checkpoint.ReadHeader(path);
+        if (header.Kind is not (VitKind or LeNetKind))
+            throw new InvalidDataException($"{path}: this is a '{header.Kind}' checkpoint, not an image classifier ('{VitKind}' or '{LeNetKind}')");
+        var (model, _) = ModelRegistry.Load(path, header.Kind);
+        var classes = (header.Metadata["classes"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList()
+                      ?? throw new InvalidDataException($"{path}: the checkpoint has no class names");
+        return ((ImageClassifier)model, classes, header);
+    }
+}

@@ -1,0 +1,57 @@
+using TransformerSharp.Checkpoints;
+using TransformerSharp.Data;
+using TransformerSharp.Models;
+using TransformerSharp.Models.Vit;
+using TransformerSharp.Torch;
+
+namespace TransformerSharp.Training;
+
+/// <summary>What `vit train` needs: Fashion-MNIST's two sets, the recipe, the seed, where to write, and a checkpoint to resume.</summary>
+public sealed record VitTrainSettings(ImageSet Train, ImageSet Test, ImageRecipe Recipe, long Seed, string? OutDir, string? Resume = null);
+
+public sealed record VitTrainOutcome(ImageClassifier Model, TrainingResult Result, int TrainImages, int ValidImages, ClassificationScore? Test);
+
+/// <summary>The image classifiers' training entry point: ViT or the CNN baseline on Fashion-MNIST.</summary>
+public static class VitTraining
+{
+    public static VitTrainOutcome Train(VitTrainSettings settings, TrainingObserver observer)
+    {
+        var recipe = settings.Recipe;
+        recipe.Training.Validate();
+        // A small training set (tests, experiments) keeps nine tenths for training.
+        var (train, valid) = Split(settings.Train, Math.Min(recipe.ValidationImages, settings.Train.Count / 10));
+        observer.Info($"{train.Count:N0} training images, {valid.Count:N0} held out for validation (best.ckpt), {settings.Test.Count:N0} test images");
+
+        // A resumed run rebuilds the model its checkpoint describes, whatever the preset says.
+        IImageClassifierConfig config = recipe.Model;
+        if (settings.Resume is not null)
+        {
+            var header = Checkpoint.ReadHeader(settings.Resume);
+            config = header.Kind switch
+            {
+                ImageClassifierCheckpoint.VitKind => ConfigJson.FromJson<VitConfig>(header.Config, settings.Resume),
+                ImageClassifierCheckpoint.LeNetKind => ConfigJson.FromJson<Models.LeNet.LeNetConfig>(header.Config, settings.Resume),
+                _ => throw new InvalidDataException($"{settings.Resume}: this is a '{header.Kind}' checkpoint, not an image classifier"),
+            };
+        }
+        TorchRuntime.Seed(settings.Seed);
+        ImageClassifier model = ImageClassifierCheckpoint.Create(config);
+        observer.Info($"{ImageClassifierCheckpoint.KindOf(config)}: {model.ParameterCount:N0} parameters");
+        var task = new ImageClassificationTask(model, ImageClassifierCheckpoint.Describe(config, FashionMnist.ClassNames), train, valid, settings.Test,
+                                               recipe.Training.BatchSize, settings.Seed, recipe.Augmentation, recipe.Training.LabelSmoothing);
+        var options = recipe.Training.ToTrainerOptions(settings.Seed, settings.OutDir, task.StepsPerEpoch);
+        var result = observer.Run(ImageClassifierCheckpoint.KindOf(config), task, options, settings.Resume);
+        ClassificationScore? test = result.Interrupted ? null : ImageBatches.Score(model, settings.Test);
+        return new VitTrainOutcome(model, result, train.Count, valid.Count, test);
+    }
+
+    /// <summary>The same held-out images for every seed and every resume: the last of a fixed shuffle.</summary>
+    public static (ImageSet train, ImageSet valid) Split(ImageSet all, int validCount)
+    {
+        if (validCount < 0 || validCount >= all.Count)
+            throw new UserError($"cannot hold out {validCount:N0} of {all.Count:N0} training images for validation");
+        var random = new Random(20_251_127);
+        int[] order = Enumerable.Range(0, all.Count).OrderBy(_ => random.Next()).ToArray();
+        return (all.Subset(order[..^validCount]), all.Subset(order[^validCount..]));
+    }
+}
