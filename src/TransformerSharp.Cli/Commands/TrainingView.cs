@@ -57,7 +57,9 @@ public static class TrainingView
         string plot = Path.Combine(options.OutDir, "loss.png");
         LinePlots.SaveLossCurve(plot, result.TrainLosses.Select(l => (double)l.Step + 1).ToList(), result.TrainLosses.Select(l => l.Loss).ToList(),
             result.Evaluations.Select(e => (double)e.Step).ToList(), result.Evaluations.Select(e => e.ValidLoss).ToList(), xLabel: "step", title);
-        context.Console.MarkupLineInterpolated($"loss curve: {plot}; checkpoints: {Path.Combine(options.OutDir, "best.ckpt")}, last.ckpt");
+        // Only what exists: an interrupted run may have no best.ckpt yet.
+        var checkpoints = new[] { "best.ckpt", "last.ckpt" }.Select(f => Path.Combine(options.OutDir, f)).Where(File.Exists).ToList();
+        context.Console.MarkupLineInterpolated($"loss curve: {plot}; checkpoints: {string.Join(", ", checkpoints)}");
         var withMetrics = result.Evaluations.Where(e => e.Metrics is { Count: > 0 }).ToList();
         if (withMetrics.Count == 0) return;
         string metricsPlot = Path.Combine(options.OutDir, "metrics.png");

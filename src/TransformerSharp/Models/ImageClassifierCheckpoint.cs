@@ -36,15 +36,22 @@ public static class ImageClassifierCheckpoint
         _ => throw new ArgumentException($"no model for {config.GetType().Name}"),
     };
 
-    public static nn.Module BuildVit(CheckpointHeader header) => new Vit.Vit(ConfigJson.FromJson<VitConfig>(header.Config, header.Path));
-    public static nn.Module BuildLeNet(CheckpointHeader header) => new LeNet.LeNet(ConfigJson.FromJson<LeNetConfig>(header.Config, header.Path));
+    /// <summary>The config a ViT or LeNet checkpoint's header holds; any other kind is refused.</summary>
+    public static IImageClassifierConfig Config(CheckpointHeader header) => header.Kind switch
+    {
+        VitKind => ConfigJson.FromJson<VitConfig>(header.Config, header.Path),
+        LeNetKind => ConfigJson.FromJson<LeNetConfig>(header.Config, header.Path),
+        _ => throw new InvalidDataException($"{header.Path}: this is a '{header.Kind}' checkpoint, not an image classifier ('{VitKind}' or '{LeNetKind}')"),
+    };
+
+    /// <summary>The registry's builder for both kinds.</summary>
+    public static nn.Module Build(CheckpointHeader header) => Create(Config(header));
 
     /// <summary>A ViT or LeNet checkpoint's model (eval mode), its class names and its header; any other kind is refused.</summary>
     public static (ImageClassifier model, IReadOnlyList<string> classes, CheckpointHeader header) Load(string path)
     {
         var header = Checkpoint.ReadHeader(path);
-        if (header.Kind is not (VitKind or LeNetKind))
-            throw new InvalidDataException($"{path}: this is a '{header.Kind}' checkpoint, not an image classifier ('{VitKind}' or '{LeNetKind}')");
+        Config(header);                                                   // refuses other kinds before loading tensors
         var (model, _) = ModelRegistry.Load(path, header.Kind);
         var classes = (header.Metadata["classes"] as JsonArray)?.Select(n => n!.GetValue<string>()).ToList()
                       ?? throw new InvalidDataException($"{path}: the checkpoint has no class names");

@@ -18,8 +18,8 @@ public static class ModelRegistry
         [TranslatorCheckpoint.Kind] = TranslatorCheckpoint.Build,
         [BertCheckpoint.PretrainingKind] = BertCheckpoint.BuildPretraining,
         [BertCheckpoint.ClassifierKind] = BertCheckpoint.BuildClassifier,
-        [ImageClassifierCheckpoint.VitKind] = ImageClassifierCheckpoint.BuildVit,
-        [ImageClassifierCheckpoint.LeNetKind] = ImageClassifierCheckpoint.BuildLeNet,
+        [ImageClassifierCheckpoint.VitKind] = ImageClassifierCheckpoint.Build,
+        [ImageClassifierCheckpoint.LeNetKind] = ImageClassifierCheckpoint.Build,
     };
 
     public static IReadOnlyCollection<string> Kinds => builders.Keys;

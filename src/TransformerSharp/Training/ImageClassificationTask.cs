@@ -19,6 +19,7 @@ public sealed class ImageClassificationTask(ImageClassifier model, JsonObject de
     public nn.Module Model => model;
     public long TokensPerBatch { get; private set; }
     public string ThroughputUnit => "img";
+    readonly EpochShuffle shuffle = new(train.Count, seed);
     public int StepsPerEpoch => (train.Count + batchSize - 1) / batchSize;
 
     double runningLoss, runningCorrect;
@@ -28,7 +29,7 @@ public sealed class ImageClassificationTask(ImageClassifier model, JsonObject de
     public Tensor TrainingLoss(long step, int micro)
     {
         if (step % StepsPerEpoch == 0 && micro == 0) (runningLoss, runningCorrect, runningCount) = (0, 0, 0);
-        int[] order = EpochOrder(step / StepsPerEpoch);
+        int[] order = shuffle.Order(step / StepsPerEpoch);
         int[] batch = order.Skip((int)(step % StepsPerEpoch) * batchSize).Take(batchSize).ToArray();
         Tensor pixels = ImageBatches.Pixels(train, batch, augmentation, Trainer.StepRandom(seed, step, micro + 1));
         Tensor labels = ImageBatches.Labels(train, batch);
@@ -39,17 +40,6 @@ public sealed class ImageClassificationTask(ImageClassifier model, JsonObject de
         runningCorrect += logits.detach().argmax(1).eq(labels).sum().item<long>();
         runningCount += batch.Length;
         return loss;
-    }
-
-    (long epoch, int[] order)? shuffled;
-
-    int[] EpochOrder(long epoch)
-    {
-        if (shuffled is { } s && s.epoch == epoch) return s.order;
-        var random = Trainer.StepRandom(seed, epoch);
-        int[] order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
-        shuffled = (epoch, order);
-        return order;
     }
 
     /// <summary>"train": the mean loss of this epoch's batches so far; "valid": the held-out images' loss.</summary>

@@ -61,27 +61,16 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
     public string Kind => BertCheckpoint.ClassifierKind;
     public nn.Module Model => model;
     public long TokensPerBatch { get; private set; }
+    readonly EpochShuffle shuffle = new(train.Count, seed);
     public int StepsPerEpoch => (train.Count + batchSize - 1) / batchSize;
 
     public Tensor TrainingLoss(long step, int micro)
     {
-        int[] order = EpochOrder(step / StepsPerEpoch);
+        int[] order = shuffle.Order(step / StepsPerEpoch);
         var batch = order.Skip((int)(step % StepsPerEpoch) * batchSize).Take(batchSize).Select(i => train[i]).ToList();
         var inputs = batch.Select(p => encoder.Encode(p.Premise, p.Hypothesis)).ToList();
         TokensPerBatch = inputs.Sum(i => (long)i.Ids.Length);
         return nn.functional.cross_entropy(Logits(model, inputs, encoder.PadId), tensor(batch.Select(p => (long)p.Label).ToArray()));
-    }
-
-    // The shuffle depends on (seed, epoch) alone; kept for the epoch rather than redrawn at every step.
-    (long epoch, int[] order)? shuffled;
-
-    int[] EpochOrder(long epoch)
-    {
-        if (shuffled is { } s && s.epoch == epoch) return s.order;
-        var random = Trainer.StepRandom(seed, epoch);
-        int[] order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
-        shuffled = (epoch, order);
-        return order;
     }
 
     public double EvaluationLoss(string split)

@@ -23,17 +23,7 @@ public static class VitTraining
         observer.Info($"{train.Count:N0} training images, {valid.Count:N0} held out for validation (best.ckpt), {settings.Test.Count:N0} test images");
 
         // A resumed run rebuilds the model its checkpoint describes, whatever the preset says.
-        IImageClassifierConfig config = recipe.Model;
-        if (settings.Resume is not null)
-        {
-            var header = Checkpoint.ReadHeader(settings.Resume);
-            config = header.Kind switch
-            {
-                ImageClassifierCheckpoint.VitKind => ConfigJson.FromJson<VitConfig>(header.Config, settings.Resume),
-                ImageClassifierCheckpoint.LeNetKind => ConfigJson.FromJson<Models.LeNet.LeNetConfig>(header.Config, settings.Resume),
-                _ => throw new InvalidDataException($"{settings.Resume}: this is a '{header.Kind}' checkpoint, not an image classifier"),
-            };
-        }
+        IImageClassifierConfig config = settings.Resume is null ? recipe.Model : ImageClassifierCheckpoint.Config(Checkpoint.ReadHeader(settings.Resume));
         TorchRuntime.Seed(settings.Seed);
         ImageClassifier model = ImageClassifierCheckpoint.Create(config);
         observer.Info($"{ImageClassifierCheckpoint.KindOf(config)}: {model.ParameterCount:N0} parameters");

@@ -155,7 +155,16 @@ public class VitTrainingTests
         var epochs = CliRunner.Run("vit", "train", "--data", data, "--epochs", "0");
         Assert.Equal("error: --iterations (or --epochs) must be at least 1, got 0", epochs.error.Trim());
 
-        string other = TestSupport.TempFolder();
+        string other = TestSupport.TempFolder(), gptPath = Path.Combine(other, "gpt.ckpt");
+        var chars = TransformerSharp.Text.CharTokenizer.FromText("ab");
+        using (var gpt = new TransformerSharp.Models.Gpt.Gpt(new TransformerSharp.Models.Gpt.GptConfig(1, 1, 4, 4, chars.VocabSize)))
+            TransformerSharp.Checkpoints.Checkpoint.Save(gptPath, "gpt", TransformerSharp.Models.Gpt.GptCheckpoint.Describe(gpt.Config, chars), gpt);
+        var family = CliRunner.Run("vit", "eval", "--model", gptPath, "--data", data);
+        Assert.Equal($"error: {gptPath}: this is a 'gpt' checkpoint, not an image classifier ('vit' or 'lenet')", family.error.Trim());
+        var resumeOther = CliRunner.Run("vit", "train", "--data", data, "--out", other, "--resume", gptPath);
+        Assert.Equal(1, resumeOther.code);
+        Assert.Contains("not an image classifier", resumeOther.error);
+
         File.WriteAllText(Path.Combine(other, "x.ckpt"), "garbage");
         var garbage = CliRunner.Run("vit", "eval", "--model", Path.Combine(other, "x.ckpt"), "--data", data);
         Assert.Equal(1, garbage.code);
