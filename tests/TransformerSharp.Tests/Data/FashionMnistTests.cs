@@ -114,6 +114,11 @@ public class FashionMnistTests
         // Fashion-MNIST is balanced: 6,000 training and 1,000 test images of every class.
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(6_000, train.Labels.Count(l => l == c)));
         Assert.All(Enumerable.Range(0, 10), c => Assert.Equal(1_000, test.Labels.Count(l => l == c)));
+        // The normalisation the presets use is this training set's.
+        double mean = train.Pixels.Average(p => p / 255.0);
+        double std = Math.Sqrt(train.Pixels.Average(p => Math.Pow(p / 255.0 - mean, 2)));
+        Assert.Equal(TransformerSharp.Models.Vit.VitPresets.Mean, mean, 4);
+        Assert.Equal(TransformerSharp.Models.Vit.VitPresets.Std, std, 4);
     }
 
     static byte[] Gunzip(string path)
