@@ -53,7 +53,7 @@ public static class VitCommand
             recipe.Training.Validate();
             var (train, test) = FashionMnist.Load(FashionMnist.Locate(parse.GetValue(data)?.FullName));
             var settings = new VitTrainSettings(train, test, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName);
-            int stepsPerEpoch = (train.Count - recipe.ValidationImages + recipe.Training.BatchSize - 1) / recipe.Training.BatchSize;
+            int stepsPerEpoch = VitTraining.StepsPerEpoch(train.Count, recipe);
             var outcome = TrainingView.Run(context, observer => VitTraining.Train(settings, observer), e => DescribeEpoch(e, stepsPerEpoch));
             using var model = outcome.Model;
             if (outcome.Test is null) return 130;

@@ -47,7 +47,7 @@ public static class VitPredictCommands
         int n = Math.Min(count, set.Count);
         for (int i = 0; i < n; i++)
         {
-            float[] pixels = Pixels(set, i);
+            float[] pixels = set.ScaledImage(i);
             using var input = tensor(pixels, new long[] { set.Height, set.Width });
             var maps = VitAttentionMaps.Compute(vit, input);
             float[] last = Enumerable.Range(0, maps.Rollout.Length).Select(p => maps.ClsAttention[^1].Average(head => head[p])).ToArray();
@@ -81,12 +81,10 @@ public static class VitPredictCommands
             int truth = set.Labels[i], predicted = score.Predicted[i];
             string caption = predicted == truth ? $"{classes[predicted]} {score.Probabilities[i, predicted]:P0}"
                                                 : $"{classes[predicted]} {score.Probabilities[i, predicted]:P0}\ntrue: {classes[truth]}";
-            return new ImagePanel(Pixels(set, i), set.Width, caption, Mistake: predicted != truth);
+            return new ImagePanel(set.ScaledImage(i), set.Width, caption, Mistake: predicted != truth);
         }).ToList();
         ImagePanels.Save(path, panels, columns: 8, title: $"test images 0–{panels.Count - 1}: predicted class and probability; mistakes in red with the true class");
     }
-
-    static float[] Pixels(ImageSet set, int index) => set.Image(index).ToArray().Select(b => b / 255f).ToArray();
 
     public static Command Predict(CliContext context)
     {
@@ -134,7 +132,7 @@ public static class VitPredictCommands
         var (_, test) = FashionMnist.Load(FashionMnist.Locate(dataFolder));
         int i = index!.Value;
         if (i < 0 || i >= test.Count) throw new UserError($"--index must be in 0–{test.Count - 1}, got {i}");
-        return (Pixels(test, i), test.Labels[i], $"test image {i}");
+        return (test.ScaledImage(i), test.Labels[i], $"test image {i}");
     }
 
     /// <summary>Writes the per-head and rollout PNGs; returns them and the rollout's share on the garment against its area.</summary>

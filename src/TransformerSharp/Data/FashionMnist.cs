@@ -25,6 +25,15 @@ public sealed class ImageSet
 
     public ReadOnlySpan<byte> Image(int index) => Pixels.AsSpan(index * ImageSize, ImageSize);
 
+    /// <summary>One image's pixels scaled to [0, 1].</summary>
+    public float[] ScaledImage(int index)
+    {
+        var scaled = new float[ImageSize];
+        ReadOnlySpan<byte> image = Image(index);
+        for (int i = 0; i < scaled.Length; i++) scaled[i] = image[i] / 255f;
+        return scaled;
+    }
+
     /// <summary>The images at these indices, in this order.</summary>
     public ImageSet Subset(IReadOnlyList<int> indices)
     {

@@ -46,14 +46,20 @@ public static class ImageFile
     /// <summary>Writes side × side grey pixels in [0, 1] as a PNG (tests, and `vit predict --index` users who want the picture).</summary>
     public static void SaveGrey(string path, ReadOnlySpan<float> pixels, int side)
     {
-        using var bitmap = new SKBitmap(side, side, SKColorType.Rgba8888, SKAlphaType.Premul);
-        for (int y = 0; y < side; y++)
-            for (int x = 0; x < side; x++)
-            {
-                byte v = (byte)Math.Clamp(Math.Round(pixels[y * side + x] * 255), 0, 255);
-                bitmap.SetPixel(x, y, new SKColor(v, v, v));
-            }
+        using var bitmap = GreyBitmap(pixels, side);
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
         File.WriteAllBytes(path, data.ToArray());
+    }
+
+    /// <summary>side × side grey pixels in [0, 1] as a bitmap (for files and plots).</summary>
+    public static SKBitmap GreyBitmap(ReadOnlySpan<float> pixels, int side)
+    {
+        var bitmap = new SKBitmap(side, side, SKColorType.Rgba8888, SKAlphaType.Premul);
+        for (int i = 0; i < side * side; i++)
+        {
+            byte v = (byte)Math.Clamp(Math.Round(pixels[i] * 255), 0, 255);
+            bitmap.SetPixel(i % side, i / side, new SKColor(v, v, v));
+        }
+        return bitmap;
     }
 }

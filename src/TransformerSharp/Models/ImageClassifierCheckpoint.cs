@@ -20,12 +20,8 @@ public static class ImageClassifierCheckpoint
 
     public static JsonObject Describe(IImageClassifierConfig config, IReadOnlyList<string> classNames) => new()
     {
-        ["config"] = config switch
-        {
-            VitConfig vit => ConfigJson.ToJson(vit),
-            LeNetConfig lenet => ConfigJson.ToJson(lenet),
-            _ => throw new ArgumentException($"no checkpoint for {config.GetType().Name}"),
-        },
+        // The concrete record's fields (no "architecture" discriminator): the kind already says which it is.
+        ["config"] = System.Text.Json.JsonSerializer.SerializeToNode(config, config.GetType(), ConfigJson.Options)!.AsObject(),
         ["classes"] = new JsonArray(classNames.Select(n => (JsonNode)n).ToArray()),
     };
 

@@ -61,12 +61,7 @@ public static class ImagePanels
 
     static SKImage Grey(float[] pixels, int side)
     {
-        using var bitmap = new SKBitmap(side, side, SKColorType.Rgba8888, SKAlphaType.Premul);
-        for (int i = 0; i < side * side; i++)
-        {
-            byte v = (byte)Math.Clamp(Math.Round(pixels[i] * 255), 0, 255);
-            bitmap.SetPixel(i % side, i / side, new SKColor(v, v, v));
-        }
+        using var bitmap = TransformerSharp.Data.ImageFile.GreyBitmap(pixels, side);
         return SKImage.FromBitmap(bitmap);
     }
 

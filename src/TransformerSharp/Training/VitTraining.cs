@@ -18,8 +18,7 @@ public static class VitTraining
     {
         var recipe = settings.Recipe;
         recipe.Training.Validate();
-        // A small training set (tests, experiments) keeps nine tenths for training.
-        var (train, valid) = Split(settings.Train, Math.Min(recipe.ValidationImages, settings.Train.Count / 10));
+        var (train, valid) = Split(settings.Train, HeldOut(settings.Train.Count, recipe));
         observer.Info($"{train.Count:N0} training images, {valid.Count:N0} held out for validation (best.ckpt), {settings.Test.Count:N0} test images");
 
         // A resumed run rebuilds the model its checkpoint describes, whatever the preset says.
@@ -34,6 +33,13 @@ public static class VitTraining
         ClassificationScore? test = result.Interrupted ? null : ImageBatches.Score(model, settings.Test);
         return new VitTrainOutcome(model, result, train.Count, valid.Count, test);
     }
+
+    /// <summary>How many training images a run holds out: the recipe's number, but at most a tenth (tests, experiments).</summary>
+    public static int HeldOut(int trainImages, ImageRecipe recipe) => Math.Min(recipe.ValidationImages, trainImages / 10);
+
+    /// <summary>Optimiser steps per epoch of a run on that many training images.</summary>
+    public static int StepsPerEpoch(int trainImages, ImageRecipe recipe) =>
+        (trainImages - HeldOut(trainImages, recipe) + recipe.Training.BatchSize - 1) / recipe.Training.BatchSize;
 
     /// <summary>The same held-out images for every seed and every resume: the last of a fixed shuffle.</summary>
     public static (ImageSet train, ImageSet valid) Split(ImageSet all, int validCount)
