@@ -26,6 +26,8 @@ public static class CliApp
         root.Subcommands.Add(TranslateCommand.BleuCommand(context));
         root.Subcommands.Add(BertCommand.Create(context));
         root.Subcommands.Add(VitCommand.Create(context));
+        root.Subcommands.Add(T5Command.Create(context));
+        root.Subcommands.Add(RougeCommand.Create(context));
         root.Subcommands.Add(ModelCommands.Presets(context));
         root.Subcommands.Add(ModelCommands.Info(context));
         return root;

@@ -13,7 +13,7 @@ public static class ModelCommands
     public static Command Presets(CliContext context)
     {
         var name = new Argument<string?>("name") { Description = "show only this preset", Arity = ArgumentArity.ZeroOrOne };
-        var family = new Option<string?>("--family") { Description = "show only this family's presets (gpt, translator, bert, vit)" };
+        var family = new Option<string?>("--family") { Description = "show only this family's presets (gpt, translator, bert, vit, t5)" };
         var command = new Command("presets", "Every family's named recipes (model, training, data), as --preset uses them.") { name, family };
         command.SetAction(parse => context.Guard(parse, () =>
         {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
@@ -33,8 +34,8 @@ public sealed class DotProductAttention : nn.Module
         using var scope = NewDisposeScope();
         long d = queries.shape[^1];
         Tensor scores = bmm(queries, keys.transpose(1, 2));                              // (batch, q, k)
-        if (scale) scores = scores.div_(Math.Sqrt(d));
-        if (scoreBias is not null) scores = scores + scoreBias;
+        if (scale) scores = scores.DivideInPlace(Math.Sqrt(d));
+        if (scoreBias is not null) scores = scores.Plus(scoreBias);
         Tensor weights = MaskedSoftmax.Apply(scores, validLens, causal);
         Tensor output = bmm(dropout.forward(weights), values);                            // (batch, q, v)
         AttentionWeights = weights.MoveToOuterDisposeScope();

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
@@ -38,7 +39,7 @@ public sealed class KeyValueCache : IDisposable
     {
         using var scope = NewDisposeScope();
         // Rows are batch-major (batch · heads): row b·heads + h.
-        Tensor rows = (batchIndices.unsqueeze(1) * heads + arange(heads, device: batchIndices.device).unsqueeze(0)).reshape(-1);
+        Tensor rows = batchIndices.unsqueeze(1).Times(heads).Plus(Scalars.Range(0, heads, batchIndices.device).unsqueeze(0)).reshape(-1);
         for (int layer = 0; layer < keys.Length; layer++)
         {
             if (keys[layer] is null) continue;

@@ -1,4 +1,5 @@
 using TorchSharp;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
@@ -21,7 +22,7 @@ public static class MaskedSoftmax
         using Tensor? keep = KeepMask(scores, validLens, causal);
         if (keep is null) return scores.softmax(-1);
         using Tensor masked = keep.logical_not();
-        using Tensor filled = scores.masked_fill(masked, MaskedValue);
+        using Tensor filled = scores.Fill(masked, MaskedValue);
         return filled.softmax(-1);
     }
 
@@ -31,7 +32,7 @@ public static class MaskedSoftmax
         if (validLens is null && !causal) return null;
         long batch = scores.shape[0], queries = scores.shape[1], keys = scores.shape[2];
         using var scope = NewDisposeScope();
-        Tensor keyIndex = arange(keys, device: scores.device).reshape(1, 1, keys);          // (1, 1, keys)
+        Tensor keyIndex = Scalars.Range(0, keys, scores.device).reshape(1, 1, keys);          // (1, 1, keys)
         Tensor keep = ones(new long[] { batch, queries, keys }, ScalarType.Bool, scores.device);
         if (validLens is not null)
         {
@@ -46,7 +47,7 @@ public static class MaskedSoftmax
         if (causal)
         {
             // Query i sits at absolute position (keys - queries + i) and sees keys up to that position.
-            Tensor queryPosition = arange(keys - queries, keys, device: scores.device).reshape(1, queries, 1);
+            Tensor queryPosition = Scalars.Range(keys - queries, keys, scores.device).reshape(1, queries, 1);
             keep = keep.logical_and(keyIndex.le(queryPosition));
         }
         return keep.MoveToOuterDisposeScope();

@@ -19,8 +19,10 @@ public sealed class MultiHeadAttention : nn.Module, ISelfAttention
 
     /// <param name="querySize">input width of queries (default numHiddens); likewise keySize and valueSize.</param>
     /// <param name="scaleScores">false leaves out the 1/√d (T5).</param>
+    /// <param name="outputSize">width W_o projects to (default numHiddens).</param>
     public MultiHeadAttention(long numHiddens, int numHeads, double dropout = 0.0, bool bias = false,
-                              long? querySize = null, long? keySize = null, long? valueSize = null, bool scaleScores = true)
+                              long? querySize = null, long? keySize = null, long? valueSize = null, bool scaleScores = true,
+                              long? outputSize = null)
         : base(nameof(MultiHeadAttention))
     {
         if (numHeads <= 0 || numHiddens % numHeads != 0)
@@ -30,7 +32,7 @@ public sealed class MultiHeadAttention : nn.Module, ISelfAttention
         W_q = nn.Linear(querySize ?? numHiddens, numHiddens, hasBias: bias);
         W_k = nn.Linear(keySize ?? numHiddens, numHiddens, hasBias: bias);
         W_v = nn.Linear(valueSize ?? numHiddens, numHiddens, hasBias: bias);
-        W_o = nn.Linear(numHiddens, numHiddens, hasBias: bias);
+        W_o = nn.Linear(numHiddens, outputSize ?? numHiddens, hasBias: bias);
         attention = new DotProductAttention(dropout, scaleScores);
         RegisterComponents();
     }
@@ -44,7 +46,7 @@ public sealed class MultiHeadAttention : nn.Module, ISelfAttention
     public Tensor? AttentionWeights => attention.AttentionWeights;
 
     /// <summary>
-    /// queries (batch, q, querySize), keys (batch, k, keySize), values (batch, k, valueSize) → (batch, q, numHiddens).
+    /// queries (batch, q, querySize), keys (batch, k, keySize), values (batch, k, valueSize) → (batch, q, outputSize).
     /// validLens: (batch) or (batch, q), as in <see cref="MaskedSoftmax"/>; causal hides later keys.
     /// With a cache, keys and values are only the new positions: their projections are appended to the cache's
     /// entry for <paramref name="layer"/> and attention runs over everything cached so far.

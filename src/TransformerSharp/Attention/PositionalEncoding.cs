@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
@@ -42,7 +43,8 @@ public sealed class SinusoidalPositionalEncoding : nn.Module
         long length = x.shape[1];
         PositionGuard.Check(startPosition, length, MaxLength);
         using Tensor slice = P[TensorIndex.Slice(startPosition, startPosition + length)];                // (len, hidden)
-        return dropout.forward(x + slice.to(x.dtype));
+        using Tensor values = slice.to(x.dtype);
+        return dropout.forward(x.Plus(values));
     }
 }
 
@@ -69,9 +71,9 @@ public sealed class LearnedPositionalEncoding : nn.Module
     {
         long length = x.shape[1];
         PositionGuard.Check(startPosition, length, MaxLength);
-        using Tensor positions = arange(startPosition, startPosition + length, dtype: ScalarType.Int64, device: x.device);
+        using Tensor positions = Scalars.Range(startPosition, startPosition + length, x.device);
         using Tensor table = embedding.forward(positions);                                                // (len, hidden)
-        return dropout.forward(x + table);
+        return dropout.forward(x.Plus(table));
     }
 }
 

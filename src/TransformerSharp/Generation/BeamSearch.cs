@@ -8,10 +8,12 @@ namespace TransformerSharp.Generation;
 /// Beam search for one source sentence: keeps the k best partial translations by summed log-probability, finishes a
 /// hypothesis at &lt;eos&gt;, and ranks finished ones by score / lp(length), with GNMT's length penalty
 /// lp = ((5 + length) / 6)^alpha (alpha 0 ranks by raw log-probability, which favours short outputs).
+/// noRepeatNgram: Hugging Face's no_repeat_ngram_size (0: off).
 /// </summary>
 public static class BeamSearch
 {
-    public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = 0.6)
+    public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = 0.6,
+                               int noRepeatNgram = 0)
     {
         if (beam < 1) throw new UserError("beam size must be at least 1");
         model.Module.eval();
@@ -36,9 +38,9 @@ public static class BeamSearch
             var candidates = new List<(int parent, int token, double score)>();
             for (int h = 0; h < live; h++)
             {
+                foreach (int v in NoRepeatNgram.Banned(hypotheses[h].tokens, noRepeatNgram)) values[h * vocab + v] = float.NegativeInfinity;
                 // The best few tokens of each hypothesis are enough to fill the beam.
-                var best = Enumerable.Range(0, vocab).OrderByDescending(v => values[h * vocab + v]).Take(beam + 1);
-                foreach (int v in best) candidates.Add((h, v, hypotheses[h].score + values[h * vocab + v]));
+                foreach (int v in TopK(values.AsSpan(h * vocab, vocab), beam + 1)) candidates.Add((h, v, hypotheses[h].score + values[h * vocab + v]));
             }
             var next = new List<(List<int> tokens, double score)>();
             var parents = new List<long>();
@@ -65,5 +67,21 @@ public static class BeamSearch
         }
         finished.AddRange(hypotheses);
         return finished.OrderByDescending(f => f.score / Penalty(f.tokens.Count + 1)).First().tokens.ToArray();
+    }
+
+    /// <summary>Indices of the k largest values, best first (ties: the lower index), in one pass over the values.</summary>
+    public static int[] TopK(ReadOnlySpan<float> values, int k)
+    {
+        k = Math.Min(k, values.Length);
+        var best = new int[k];
+        int count = 0;
+        for (int v = 0; v < values.Length; v++)
+        {
+            if (count == k && !(values[v] > values[best[k - 1]])) continue;
+            int i = count < k ? count++ : k - 1;
+            while (i > 0 && values[v] > values[best[i - 1]]) { best[i] = best[i - 1]; i--; }
+            best[i] = v;
+        }
+        return best;
     }
 }

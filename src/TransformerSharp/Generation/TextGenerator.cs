@@ -2,6 +2,7 @@ using TorchSharp;
 using TransformerSharp.Attention;
 using TransformerSharp.Models.Gpt;
 using TransformerSharp.Text;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Generation;
@@ -96,7 +97,7 @@ public static class TextGenerator
         if (options.TopK is int k && k > 0 && k < scaled.shape[0])
         {
             double kth = scaled.topk(k).values[-1].item<double>();
-            scaled = scaled.masked_fill(scaled.lt(kth), double.NegativeInfinity);
+            scaled = scaled.Fill(scaled.lt(kth), double.NegativeInfinity);
         }
         Tensor probabilities = scaled.softmax(0);
         if (options.TopP is double p && p > 0 && p < 1)

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Layers;
@@ -29,6 +30,10 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The first layer (T5's wi, or wi_0 when gated).</summary>
+    public Linear Input => dense1;
+    /// <summary>The gate of the gated GELU (T5 v1.1's wi_1); null otherwise.</summary>
+    public Linear? Gate => gate;
     /// <summary>The layer that writes back into the residual stream (GPT-2 scales its initialisation).</summary>
     public Linear Output => dense2;
 
@@ -48,5 +53,10 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>GELU's tanh approximation ("gelu_new", what T5 v1.1's gated FFN uses).</summary>
-    public static Tensor TanhGelu(Tensor x) => 0.5 * x * (1.0 + (Math.Sqrt(2.0 / Math.PI) * (x + 0.044715 * x.pow(3))).tanh());
+    public static Tensor TanhGelu(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        Tensor inner = x.Plus((x * x * x).Times(0.044715)).Times(Math.Sqrt(2.0 / Math.PI));   // √(2/π)(x + 0.044715x³)
+        return (x.Times(0.5) * inner.tanh().Plus(1.0)).MoveToOuterDisposeScope();
+    }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Layers;
@@ -25,8 +26,10 @@ public sealed class RmsNorm : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor variance = x.to(ScalarType.Float32).square().mean(new long[] { -1 }, keepdim: true);
-        Tensor normed = x * (variance + eps).rsqrt();
+        Tensor x32 = x.to(ScalarType.Float32);
+        // x32 * x32 rather than square(), which TorchSharp computes as pow with an implicit Scalar (see Scalars).
+        Tensor variance = (x32 * x32).mean(new long[] { -1 }, keepdim: true);
+        Tensor normed = x * variance.Plus(eps).rsqrt();
         return (weight * normed.to(x.dtype)).MoveToOuterDisposeScope();
     }
 }

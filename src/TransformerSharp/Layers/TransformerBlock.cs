@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using TransformerSharp.Attention;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Layers;
@@ -11,13 +12,17 @@ public enum NormPosition { Post, Pre }
 /// <summary>
 /// One Transformer block's shape. Width, Heads, FfnWidth and Dropout as in every family's config; the rest says which
 /// variant: norm position and kind, activation, biases, causal self-attention, cross-attention (decoders), GPT-2's
-/// fused QKV projection, and whether scores are scaled by 1/√d (T5 does not).
+/// fused QKV projection, whether scores are scaled by 1/√d (T5 does not), and an attention width other than Width.
 /// </summary>
 public sealed record BlockConfig(
     int Width, int Heads, int FfnWidth, double Dropout = 0.0,
     NormPosition NormPosition = NormPosition.Post, NormKind Norm = NormKind.LayerNorm, double NormEps = 1e-5, bool NormBias = true,
     Activation Activation = Activation.Relu, bool AttentionBias = false, bool FfnBias = true, double FfnDropout = 0.0,
-    bool Causal = false, bool CrossAttention = false, bool FusedQkv = false, bool ScaleScores = true);
+    bool Causal = false, bool CrossAttention = false, bool FusedQkv = false, bool ScaleScores = true, int AttentionWidth = 0)
+{
+    /// <summary>Width of the attention's inner space (heads × head width): Width unless set (T5's heads × d_kv).</summary>
+    public int InnerWidth => AttentionWidth > 0 ? AttentionWidth : Width;
+}
 
 /// <summary>
 /// The Transformer block every family uses (D2L 11.7.4–11.7.5). Post-norm: x = norm(x + dropout(sublayer(x))) for
@@ -41,8 +46,8 @@ public sealed class TransformerBlock : nn.Module
         // Construction order fixes the random initialisation: self-attention, cross-attention, feed-forward.
         attention = c.FusedQkv
             ? new FusedQkvAttention(c.Width, c.Heads, c.Dropout, c.AttentionBias)
-            : new MultiHeadAttention(c.Width, c.Heads, c.Dropout, c.AttentionBias, scaleScores: c.ScaleScores);
-        if (c.CrossAttention) cross_attention = new MultiHeadAttention(c.Width, c.Heads, c.Dropout, c.AttentionBias, scaleScores: c.ScaleScores);
+            : Attention(c);
+        if (c.CrossAttention) cross_attention = Attention(c);
         ffn = new FeedForward(c.Width, c.FfnWidth, c.Activation, c.FfnBias, c.FfnDropout);
         attention_norm = Norms.Create(c.Norm, c.Width, c.NormEps, c.NormBias);
         if (c.CrossAttention) cross_attention_norm = Norms.Create(c.Norm, c.Width, c.NormEps, c.NormBias);
@@ -62,6 +67,10 @@ public sealed class TransformerBlock : nn.Module
         foreach (var (name, module) in order) register_module(name, module);
         register_module("dropout", dropout);
     }
+
+    static MultiHeadAttention Attention(BlockConfig c) =>
+        new(c.InnerWidth, c.Heads, c.Dropout, c.AttentionBias, querySize: c.Width, keySize: c.Width, valueSize: c.Width, scaleScores: c.ScaleScores,
+            outputSize: c.Width);
 
     public ISelfAttention SelfAttention => attention;
     public MultiHeadAttention? CrossAttention => cross_attention;
@@ -89,6 +98,6 @@ public sealed class TransformerBlock : nn.Module
     }
 
     Tensor Sublayer(Tensor x, nn.Module<Tensor, Tensor> norm, Func<Tensor, Tensor> sublayer) => Config.NormPosition == NormPosition.Pre
-        ? x + dropout.forward(sublayer(norm.forward(x)))
-        : norm.forward(x + dropout.forward(sublayer(x)));
+        ? x.Plus(dropout.forward(sublayer(norm.forward(x))))
+        : norm.forward(x.Plus(dropout.forward(sublayer(x))));
 }

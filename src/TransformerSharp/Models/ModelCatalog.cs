@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using TransformerSharp.Checkpoints;
 using TransformerSharp.Models.Bert;
 using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.T5;
 using TransformerSharp.Models.Translator;
 using TransformerSharp.Models.Vit;
 using TransformerSharp.Text;
@@ -20,6 +21,7 @@ public static class ModelCatalog
             .Concat(BertPresets.Pretraining.Select(p => new PresetListing("bert", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
             .Concat(BertPresets.Nli.Select(p => new PresetListing("bert", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
             .Concat(VitPresets.All.Select(p => new PresetListing("vit", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
+            .Concat(T5Presets.All.Select(p => new PresetListing("t5", p.Name, p.Description, ConfigJson.ToJson(p.Recipe))))
             .ToList();
 
     /// <summary>kind, parameters, config, tokenizer (kind, vocabulary size, special tokens) and training state of a checkpoint.</summary>

@@ -2,6 +2,7 @@ using static TorchSharp.torch;
 using TransformerSharp.Checkpoints;
 using TransformerSharp.Models.Bert;
 using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.T5;
 using TransformerSharp.Models.Translator;
 
 namespace TransformerSharp.Models;
@@ -20,6 +21,7 @@ public static class ModelRegistry
         [BertCheckpoint.ClassifierKind] = BertCheckpoint.BuildClassifier,
         [ImageClassifierCheckpoint.VitKind] = ImageClassifierCheckpoint.Build,
         [ImageClassifierCheckpoint.LeNetKind] = ImageClassifierCheckpoint.Build,
+        [T5Checkpoint.Kind] = T5Checkpoint.Build,
     };
 
     public static IReadOnlyCollection<string> Kinds => builders.Keys;

@@ -29,6 +29,7 @@ public sealed class SubwordVocabulary
             Add(parts[0] + parts[1]);
         }
         foreach (char c in alphabet) { Add(c.ToString()); Add(c + EndOfWord); }
+        Symbols = symbols;
         tokenizer = BpeTokenizer.Create(new BpeOptions(symbols.Select((s, i) => new KeyValuePair<string, int>(s, i)))
         {
             Merges = merges, EndOfWordSuffix = EndOfWord, UnknownToken = Vocabulary.Unk,
@@ -39,6 +40,8 @@ public sealed class SubwordVocabulary
 
     public IReadOnlyList<string> Merges { get; }
     public string Alphabet { get; }
+    /// <summary>Every symbol the merges can produce: &lt;unk&gt;, each merge's parts and result, each character with and without the end-of-word mark.</summary>
+    public IReadOnlyList<string> Symbols { get; }
 
     /// <summary>Learns up to <paramref name="mergeCount"/> merges from the words of the given sentences.</summary>
     public static SubwordVocabulary Learn(IEnumerable<IEnumerable<string>> sentences, int mergeCount)

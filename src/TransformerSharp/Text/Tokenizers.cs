@@ -11,7 +11,7 @@ namespace TransformerSharp.Text;
 /// </summary>
 public interface ITokenizer
 {
-    /// <summary>"char", "gpt2", "words", "bpe", "wordpiece" or "substitution": the key Restore reads.</summary>
+    /// <summary>"char", "gpt2", "words", "bpe", "t5-bpe", "wordpiece" or "substitution": the key Restore reads.</summary>
     string Kind { get; }
     int VocabSize { get; }
     int[] Encode(string text);
@@ -45,6 +45,7 @@ public static class Tokenizers
             "substitution" => new SubstitutionTokenizer(),
             "words" => new Vocabulary(List("tokens")),
             "bpe" => new SubwordTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), new Vocabulary(List("tokens"))),
+            "t5-bpe" => new T5Tokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), List("pieces")),
             "wordpiece" => new BertWordPiece(List("tokens"), description!["lower_case"]?.GetValue<bool>() ?? true),
             string other => throw new InvalidDataException($"{source}: unknown tokenizer '{other}'"),
         };

@@ -38,9 +38,15 @@ public static class Optimizers
         _ => throw new ArgumentOutOfRangeException(nameof(options), options.Optimizer, null),
     };
 
-    /// <summary>AdamW with weight decay on matrices (dim ≥ 2) only; biases, norms and other vectors are not decayed.</summary>
+    /// <summary>
+    /// AdamW with weight decay on matrices (dim ≥ 2) only; biases, norms and other vectors are not decayed. With relative
+    /// steps, each parameter is its own group, so that its step can follow its scale (see <see cref="StepScale"/>).
+    /// </summary>
     public static OptimizerHelper AdamW(nn.Module model, TrainerOptions options)
     {
+        if (options.RelativeStep)
+            return optim.AdamW(model.parameters().Select(p => new AdamW.ParamGroup(new[] { p },
+                new AdamW.Options { weight_decay = p.dim() >= 2 ? options.WeightDecay : 0.0 })), lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
         var decay = model.named_parameters().Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
         var noDecay = model.named_parameters().Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
         return optim.AdamW(new[]
@@ -49,12 +55,31 @@ public static class Optimizers
             new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0 }),
         }, lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
     }
+
+    /// <summary>
+    /// Adafactor's relative step (Shazeer and Stern 2018, the optimiser T5 was trained with): a parameter's learning rate
+    /// is scaled by its root-mean-square, at least 1e-3, so that tensors initialised at very different scales (T5's
+    /// embeddings at 1, its query weights at (d_model·d_kv)^-½) change by similar fractions per step.
+    /// </summary>
+    public static double StepScale(IEnumerable<Parameter> parameters)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        double sum = 0;
+        long count = 0;
+        foreach (var p in parameters)
+        {
+            sum += (p * p).sum().ToDouble();
+            count += p.numel();
+        }
+        return Math.Max(1e-3, Math.Sqrt(sum / Math.Max(1, count)));
+    }
 }
 
 public sealed record TrainerOptions(
     int Iterations, LearningRateSchedule Schedule, long Seed, double WeightDecay = 0.1, double Beta1 = 0.9,
     double Beta2 = 0.95, double ClipNorm = 1.0, int GradientAccumulation = 1, int EvalInterval = 250, string? OutDir = null,
-    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0);
+    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false);
 
 public sealed record TrainingProgress(long Step, int Iterations, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Elapsed,
                                       string Unit = "tok");
@@ -98,7 +123,7 @@ public static class Trainer
             model.train();
             manual_seed(options.Seed * 1_000_003 + step);
             double lr = options.Schedule.At(step);
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = lr;
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = options.RelativeStep ? lr * Optimizers.StepScale(((ParamGroup)group).Parameters) : lr;
             optimizer.zero_grad();
             double loss = 0;
             for (int micro = 0; micro < options.GradientAccumulation; micro++)

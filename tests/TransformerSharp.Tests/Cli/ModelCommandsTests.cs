@@ -27,8 +27,8 @@ public class ModelCommandsTests
         Assert.True(run.code == 0, run.error);
         var names = GptPresets.All.Select(p => p.Name).Concat(TranslatorPresets.All.Select(p => p.Name))
             .Concat(BertPresets.Pretraining.Select(p => p.Name)).Concat(BertPresets.Nli.Select(p => p.Name))
-            .Concat(VitPresets.All.Select(p => p.Name)).ToList();
-        Assert.Equal(14, names.Count);
+            .Concat(VitPresets.All.Select(p => p.Name)).Concat(TransformerSharp.Models.T5.T5Presets.All.Select(p => p.Name)).ToList();
+        Assert.Equal(16, names.Count);
         foreach (string name in names) Assert.Contains($"· {name}", run.output);
         // Two families have a d2l preset: both are shown, unless --family picks one.
         Assert.Contains("translator · d2l", Run("presets", "d2l").output);
@@ -54,6 +54,7 @@ public class ModelCommandsTests
                 "gpt" => ConfigJson.FromJson<GptRecipe>(preset.Recipe, preset.Name),
                 "translator" => ConfigJson.FromJson<TranslatorRecipe>(preset.Recipe, preset.Name),
                 "vit" => ConfigJson.FromJson<ImageRecipe>(preset.Recipe, preset.Name),
+                "t5" => ConfigJson.FromJson<TransformerSharp.Models.T5.T5Recipe>(preset.Recipe, preset.Name),
                 _ when preset.Name.StartsWith("nli") => ConfigJson.FromJson<NliRecipe>(preset.Recipe, preset.Name),
                 _ => ConfigJson.FromJson<BertPretrainingRecipe>(preset.Recipe, preset.Name),
             };
@@ -73,6 +74,8 @@ public class ModelCommandsTests
         var bertConfig = BertConfig.D2LSmall(words.Count) with { Width = 8, FfnWidth = 8, Layers = 1 };
         var data = TranslationSetup.D2L("go .\tva !\ni lost .\tj'ai perdu .\n", numTrain: 1, numValid: 1, numSteps: 4).Data;
         var translator = new Transformer(new TransformerConfig(data.SourceVocab.Count, data.TargetVocab.Count, 8, 1, 2, 8, 0.1));
+        var t5Tokenizer = T5Tokenizer.Learn(new[] { "a b c a b" }, merges: 2);
+        var t5 = new TransformerSharp.Models.T5.T5(new TransformerSharp.Models.T5.T5Config(t5Tokenizer.VocabSize, DModel: 8, DKv: 2, DFf: 8, NumLayers: 1, NumHeads: 4));
         var cases = new (string kind, TorchSharp.torch.nn.Module model, JsonObject metadata)[]
         {
             (GptCheckpoint.Kind, gpt, GptCheckpoint.Describe(gpt.Config, chars)),
@@ -83,6 +86,8 @@ public class ModelCommandsTests
             (ImageClassifierCheckpoint.VitKind, new Vit(VitPresets.Tiny.Model as VitConfig ?? throw new InvalidOperationException()),
              ImageClassifierCheckpoint.Describe(VitPresets.Tiny.Model, FashionMnist.ClassNames)),
             (ImageClassifierCheckpoint.LeNetKind, new LeNet(new LeNetConfig()), ImageClassifierCheckpoint.Describe(new LeNetConfig(), FashionMnist.ClassNames)),
+            (TransformerSharp.Models.T5.T5Checkpoint.Kind, t5, TransformerSharp.Models.T5.T5Checkpoint.Describe(t5, t5Tokenizer,
+                new TransformerSharp.Models.T5.T5TextSettings("summarize", "summarize: ", 16, 8), "tiny")),
         };
         Assert.Equal(cases.Select(c => c.kind).Order(), ModelRegistry.Kinds.Order());
         foreach (var (kind, model, metadata) in cases)

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TransformerSharp.Attention;
 using TransformerSharp.Layers;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Models.Translator;
@@ -37,7 +38,7 @@ public sealed class Transformer : nn.Module, ISeq2SeqModel
 
     public Tensor Encode(Tensor source, Tensor validLens)
     {
-        Tensor x = src_pos.forward(src_embedding.forward(source) * Math.Sqrt(Config.Width));
+        Tensor x = src_pos.forward(src_embedding.forward(source).Times(Math.Sqrt(Config.Width)));
         foreach (var block in encoder) x = block.forward(x, validLens);
         return x;
     }
@@ -45,7 +46,7 @@ public sealed class Transformer : nn.Module, ISeq2SeqModel
     Tensor Decode(Tensor tokens, Tensor encoderOutputs, Tensor validLens, KeyValueCache? cache)
     {
         long start = cache?.Length ?? 0;
-        Tensor x = tgt_pos.forward(tgt_embedding.forward(tokens) * Math.Sqrt(Config.Width), start);
+        Tensor x = tgt_pos.forward(tgt_embedding.forward(tokens).Times(Math.Sqrt(Config.Width)), start);
         for (int i = 0; i < decoder.Count; i++)
             x = decoder[i].forward(x, memory: encoderOutputs, memoryValidLens: validLens, cache: cache, layer: i);
         return dense.forward(x);
@@ -54,51 +55,14 @@ public sealed class Transformer : nn.Module, ISeq2SeqModel
     public Tensor Logits(Tensor source, Tensor sourceValidLens, Tensor decoderInput) =>
         Decode(decoderInput, Encode(source, sourceValidLens), sourceValidLens, null);
 
-    sealed class State(Tensor encoderOutputs, Tensor validLens, KeyValueCache cache, int heads) : IDecoderState
-    {
-        public Tensor EncoderOutputs { get; private set; } = encoderOutputs.DetachFromDisposeScope();
-        public Tensor ValidLens { get; private set; } = validLens.DetachFromDisposeScope();
-        public KeyValueCache Cache { get; } = cache;
-
-        public void Reorder(Tensor indices)
-        {
-            Tensor e = EncoderOutputs.index_select(0, indices).DetachFromDisposeScope();
-            Tensor v = ValidLens.index_select(0, indices).DetachFromDisposeScope();
-            EncoderOutputs.Dispose();
-            ValidLens.Dispose();
-            (EncoderOutputs, ValidLens) = (e, v);
-            Cache.Reorder(indices, heads);
-        }
-
-        public void Dispose()
-        {
-            EncoderOutputs.Dispose();
-            ValidLens.Dispose();
-            Cache.Dispose();
-        }
-    }
-
     public IDecoderState Start(Tensor source, Tensor sourceValidLens) =>
-        new State(Encode(source, sourceValidLens), sourceValidLens.clone(), new KeyValueCache(Config.Layers), Config.Heads);
+        new CachedDecoderState(Encode(source, sourceValidLens), sourceValidLens.clone(), new KeyValueCache(Config.Layers), Config.Heads);
 
     public Tensor Step(Tensor lastTokens, IDecoderState state)
     {
-        var s = (State)state;
+        var s = (CachedDecoderState)state;
         return Decode(lastTokens, s.EncoderOutputs, s.ValidLens, s.Cache);
     }
 
-    public IReadOnlyList<AttentionMap> AttentionMaps
-    {
-        get
-        {
-            var maps = new List<AttentionMap>();
-            for (int i = 0; i < encoder.Count; i++)
-                if (encoder[i].SelfAttention.AttentionWeights is { } w && !w.IsInvalid)
-                    maps.Add(new AttentionMap(AttentionKind.EncoderSelf, i + 1, $"encoder self-attention, block {i + 1}", w));
-            for (int i = 0; i < decoder.Count; i++)
-                if (decoder[i].CrossAttention!.AttentionWeights is { } w && !w.IsInvalid)
-                    maps.Add(new AttentionMap(AttentionKind.Cross, i + 1, $"decoder encoder–decoder attention, block {i + 1}", w));
-            return maps;
-        }
-    }
+    public IReadOnlyList<AttentionMap> AttentionMaps => AttentionMap.Collect(encoder, decoder);
 }

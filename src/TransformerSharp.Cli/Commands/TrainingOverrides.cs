@@ -1,0 +1,38 @@
+using System.CommandLine;
+using TransformerSharp.Training;
+
+namespace TransformerSharp.Cli.Commands;
+
+/// <summary>
+/// The options that override a preset's training settings (--iterations, --batch-size, --lr, --relative-step), applied
+/// and checked in one place.
+/// </summary>
+public sealed class TrainingOverrides
+{
+    readonly Option<int?> iterations = new("--iterations") { Description = "optimiser steps (overrides the preset)" };
+    readonly Option<int?> batchSize = new("--batch-size") { Description = "examples per step (overrides the preset)" };
+    readonly Option<double?> learningRate = new("--lr") { Description = "peak learning rate (overrides the preset)" };
+    readonly Option<bool?> relativeStep = new("--relative-step") { Description = "true: scale each parameter's step by its root-mean-square, as Adafactor (T5) does" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(iterations);
+        command.Options.Add(batchSize);
+        command.Options.Add(learningRate);
+        command.Options.Add(relativeStep);
+    }
+
+    /// <summary>The settings with the options given; refused, naming the option, when no run could use them.</summary>
+    public TrainingSettings Apply(ParseResult parse, TrainingSettings settings)
+    {
+        var result = settings with
+        {
+            Iterations = parse.GetValue(iterations) ?? settings.Iterations,
+            BatchSize = parse.GetValue(batchSize) ?? settings.BatchSize,
+            LearningRate = parse.GetValue(learningRate) ?? settings.LearningRate,
+            RelativeStep = parse.GetValue(relativeStep) ?? settings.RelativeStep,
+        };
+        result.Validate();
+        return result;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using TransformerSharp.Checkpoints;
+using TransformerSharp.Models.Gpt;
+using TransformerSharp.Text;
+using Xunit;
+
+namespace TransformerSharp.Tests.Cli;
+
+public class T5CliTests
+{
+    static (int code, string output, string error) Run(params string[] args) => CliRunner.Run(args);
+
+    static readonly string[] Items = { "car", "book", "ticket", "phone", "coat", "bike", "lamp", "desk" };
+    static readonly string[] Names = { "Tom", "Mary", "Jack", "Lucy" };
+
+    static string Record(int i, bool test)
+    {
+        string item = Items[i % Items.Length], name = Names[i % Names.Length];
+        int price = 10 + i;
+        string dialogue = $"#Person1#: Hello, I am {name}. I want to buy a {item}.\n#Person2#: The {item} costs {price} dollars.\n#Person1#: Good, I will take it.";
+        string summary = $"{name} buys a {item} for {price} dollars.";
+        var record = test
+            ? new Dictionary<string, string> { ["fname"] = $"test_{i}", ["dialogue"] = dialogue, ["summary1"] = summary, ["summary2"] = $"#Person1# buys a {item}.", ["summary3"] = $"{name} pays {price} dollars." }
+            : new Dictionary<string, string> { ["fname"] = $"train_{i}", ["dialogue"] = dialogue, ["summary"] = summary };
+        return JsonSerializer.Serialize(record);
+    }
+
+    /// <summary>A DialogSum-shaped folder of made-up dialogues: 40 train, 6 dev, 5 test (three summaries each).</summary>
+    static string DialogSumFolder()
+    {
+        string folder = TestSupport.TempFolder();
+        File.WriteAllLines(Path.Combine(folder, "dialogsum.train.jsonl"), Enumerable.Range(0, 40).Select(i => Record(i, false)));
+        File.WriteAllLines(Path.Combine(folder, "dialogsum.dev.jsonl"), Enumerable.Range(40, 6).Select(i => Record(i, false)));
+        File.WriteAllLines(Path.Combine(folder, "dialogsum.test.jsonl"), Enumerable.Range(50, 5).Select(i => Record(i, true)));
+        return folder;
+    }
+
+    [Fact]
+    public void PretrainFinetuneEvalAndSummarizeEndToEnd()
+    {
+        string data = DialogSumFolder(), work = TestSupport.TempFolder();
+        string text = Path.Combine(work, "text.txt");
+        File.WriteAllLines(text, Enumerable.Repeat("the quick brown fox jumps over the lazy dog near the river bank every morning", 30));
+        string pre = Path.Combine(work, "pre"), ft = Path.Combine(work, "ft"), scratch = Path.Combine(work, "scratch");
+
+        var pretrained = Run("t5", "pretrain", "--preset", "tiny", "--data", data, "--data", text, "--iterations", "6", "--out", pre, "--seed", "1");
+        Assert.True(pretrained.code == 0, pretrained.error);
+        Assert.Contains("40 documents", pretrained.output);                    // the training dialogues, not dev or test
+        Assert.Contains("final: train loss", pretrained.output);
+        string preCkpt = Path.Combine(pre, "best.ckpt");
+        Assert.True(File.Exists(preCkpt));
+
+        var spans = Run("t5", "summarize", "--model", preCkpt, "--beam", "1", "I want to <extra_id_0> a car");
+        Assert.True(spans.code == 0, spans.error);
+        Assert.Contains("pretrained only", spans.error);
+
+        var finetuned = Run("t5", "finetune", "--init", preCkpt, "--data", data, "--preset", "tiny", "--iterations", "6", "--out", ft, "--seed", "1");
+        Assert.True(finetuned.code == 0, finetuned.error);
+        Assert.Contains($"starting from {preCkpt}", finetuned.output);
+        string ftCkpt = Path.Combine(ft, "best.ckpt");
+
+        string hypotheses = Path.Combine(work, "hyp.txt");
+        var evaluated = Run("t5", "eval", "--model", ftCkpt, "--test", Path.Combine(data, "dialogsum.test.jsonl"), "--beam", "2", "--output", hypotheses);
+        Assert.True(evaluated.code == 0, evaluated.error);
+        var lines = evaluated.output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("ROUGE")).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.Matches(@"^ROUGE-1 = \d+\.\d{4}$", lines[0]);
+        Assert.StartsWith("ROUGE-Lsum = ", lines[3]);
+        Assert.Equal(5, File.ReadAllLines(hypotheses).Length);
+
+        // The rouge verb on the same hypotheses and the three reference files gives the same lines.
+        var tests = DialogSum.Read(Path.Combine(data, "dialogsum.test.jsonl"));
+        var refs = Enumerable.Range(0, 3).Select(k =>
+        {
+            string path = Path.Combine(work, $"ref{k + 1}.txt");
+            File.WriteAllLines(path, tests.Select(d => d.Summaries[k]));
+            return path;
+        }).ToList();
+        var rouge = Run("rouge", "--hyp", hypotheses, "--ref", refs[0], "--ref", refs[1], "--ref", refs[2]);
+        Assert.True(rouge.code == 0, rouge.error);
+        Assert.Equal(lines, rouge.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var summary = Run("t5", "summarize", "--model", ftCkpt, "#Person1#: Hello, I am Tom. I want to buy a car.\n#Person2#: The car costs 12 dollars.");
+        Assert.True(summary.code == 0, summary.error);
+        Assert.Single(summary.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        var fromScratch = Run("t5", "finetune", "--init", "none", "--tokenizer-from", preCkpt, "--data", data, "--preset", "tiny", "--iterations", "4", "--out", scratch);
+        Assert.True(fromScratch.code == 0, fromScratch.error);
+        Assert.Contains("random weights", fromScratch.output);
+
+        var baselines = Run("t5", "baselines", "--test", Path.Combine(data, "dialogsum.test.jsonl"), "--stem");
+        Assert.True(baselines.code == 0, baselines.error);
+        Assert.Contains("first three utterances", baselines.output);
+        Assert.Contains("human: summary1 against the others", baselines.output);
+    }
+
+    [Fact]
+    public void PretrainingResumesExactly()
+    {
+        string data = DialogSumFolder(), once = TestSupport.TempFolder(), twice = TestSupport.TempFolder();
+        Assert.Equal(0, Run("t5", "pretrain", "--preset", "tiny", "--data", data, "--iterations", "6", "--out", once).code);
+        Assert.Equal(0, Run("t5", "pretrain", "--preset", "tiny", "--data", data, "--iterations", "3", "--out", twice).code);
+        var resumed = Run("t5", "pretrain", "--preset", "tiny", "--data", data, "--iterations", "6", "--out", twice, "--resume", Path.Combine(twice, "last.ckpt"));
+        Assert.True(resumed.code == 0, resumed.error);
+        double[] Losses(string folder) => Checkpoint.ReadHeader(Path.Combine(folder, "last.ckpt")).Training!["train_losses"]!.AsArray()
+            .Select(l => l![1]!.GetValue<double>()).ToArray();
+        Assert.Equal(6, Losses(once).Length);
+        Assert.Equal(Losses(once), Losses(twice));
+    }
+
+    [Fact]
+    public void CorruptShowsInputsAndTargets()
+    {
+        var (code, output, error) = Run("t5", "corrupt", "I love this red car and I drive it to work every day", "--seed", "2");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("inputs:  ", lines[0]);
+        Assert.Contains("<extra_id_0>", lines[0]);
+        Assert.StartsWith("targets: <extra_id_0> ", lines[1]);
+        Assert.EndsWith("</s>", lines[1]);
+    }
+
+    [Fact]
+    public void BadInputsGetClearErrors()
+    {
+        string data = DialogSumFolder(), work = TestSupport.TempFolder();
+        // A jsonl line that is not JSON: the file and line are named.
+        string bad = Path.Combine(work, "bad.jsonl");
+        File.WriteAllLines(bad, new[] { Record(1, false), "{not json", Record(2, false) });
+        var badLine = Run("t5", "pretrain", "--preset", "tiny", "--data", bad, "--out", work);
+        Assert.Equal(1, badLine.code);
+        Assert.Contains($"{bad}, line 2: not JSON", badLine.error);
+        File.WriteAllLines(bad, new[] { Record(1, false), "", Record(2, false) });
+        Assert.Contains("line 2: empty line", Run("t5", "pretrain", "--preset", "tiny", "--data", bad, "--out", work).error);
+        File.WriteAllLines(bad, new[] { "{\"dialogue\": \"  \", \"summary\": \"x\"}" });
+        Assert.Contains("line 1: the record has no dialogue text", Run("t5", "baselines", "--test", bad).error);
+
+        // A checkpoint of another family.
+        string gptPath = Path.Combine(work, "gpt.ckpt");
+        var config = new GptConfig(Layers: 1, Heads: 2, Width: 8, MaxPositions: 8, VocabSize: 5);
+        using (var gpt = new Gpt(config)) Checkpoint.Save(gptPath, GptCheckpoint.Kind, GptCheckpoint.Describe(config, new CharTokenizer("abcde")), gpt);
+        var wrongKind = Run("t5", "finetune", "--init", gptPath, "--data", data, "--preset", "tiny", "--out", work);
+        Assert.Equal(1, wrongKind.code);
+        Assert.Contains("gpt", wrongKind.error);
+        Assert.Single(wrongKind.error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        // Line counts that differ.
+        string hyp = Path.Combine(work, "hyp.txt"), reference = Path.Combine(work, "ref.txt");
+        File.WriteAllLines(hyp, new[] { "a", "b", "c" });
+        File.WriteAllLines(reference, new[] { "a", "b" });
+        var mismatch = Run("rouge", "--hyp", hyp, "--ref", reference);
+        Assert.Equal(1, mismatch.code);
+        Assert.Contains("has 3 lines but", mismatch.error);
+        Assert.Contains("has 2", mismatch.error);
+
+        // Binary data is refused, naming the file and offset.
+        string binary = Path.Combine(work, "binary.txt");
+        File.WriteAllBytes(binary, new byte[] { (byte)'a', (byte)'b', 0xFF, 0xFE, (byte)'c' });
+        var notText = Run("t5", "pretrain", "--preset", "tiny", "--data", binary, "--out", work);
+        Assert.Equal(1, notText.code);
+        Assert.Contains($"{binary}: not UTF-8 text (invalid byte 0xFF at offset 2)", notText.error);
+
+        Assert.Contains("--init", Run("t5", "finetune", "--init", Path.Combine(work, "missing.ckpt"), "--data", data, "--out", work).error);
+        Assert.Equal("error: --beam must be at least 1, got 0", Run("t5", "summarize", "--model", gptPath, "--beam", "0", "x").error.Trim());
+        Assert.Equal("error: --no-repeat-ngram must be 0 (off) or more, got -1", Run("t5", "eval", "--model", gptPath, "--test", bad, "--no-repeat-ngram", "-1").error.Trim());
+    }
+}
