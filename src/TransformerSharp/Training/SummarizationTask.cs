@@ -51,10 +51,7 @@ public sealed class SummarizationTask : ITrainingTask
     List<int[]> EpochBatches(long epoch)
     {
         if (current is { } c && c.epoch == epoch) return c.batches;
-        var random = Trainer.StepRandom(seed, epoch);
-        int[] order = Enumerable.Range(0, train.Count).OrderBy(_ => random.Next()).ToArray();
-        order = order.Chunk(batchSize * 50).SelectMany(pool => pool.OrderBy(i => train[i].source.Length)).ToArray();
-        var batches = order.Chunk(batchSize).OrderBy(_ => random.Next()).ToList();
+        var batches = LengthBuckets.Epoch(Enumerable.Range(0, train.Count), batchSize, Trainer.StepRandom(seed, epoch), i => (train[i].source.Length, 0));
         current = (epoch, batches);
         return batches;
     }

@@ -79,16 +79,8 @@ public sealed class TranslationTask : ITrainingTask
     List<int[]> EpochBatches(long epoch)
     {
         if (epochs.TryGetValue(epoch, out var cached)) return cached;
-        var random = Trainer.StepRandom(seed, epoch);
-        int[] order = Train.OrderBy(_ => random.Next()).ToArray();
-        if (BucketByLength)
-        {
-            // Sort within pools of 50 batches by source length, so batches hold similar lengths; then shuffle the batches.
-            int pool = BatchSize * 50;
-            order = order.Chunk(pool).SelectMany(c => c.OrderBy(i => Data.Pairs[i].Source.Length).ThenBy(i => Data.Pairs[i].Target.Length)).ToArray();
-        }
-        var batches = order.Chunk(BatchSize).ToList();
-        if (BucketByLength) batches = batches.OrderBy(_ => random.Next()).ToList();
+        var batches = LengthBuckets.Epoch(Train, BatchSize, Trainer.StepRandom(seed, epoch),
+            BucketByLength ? i => (Data.Pairs[i].Source.Length, Data.Pairs[i].Target.Length) : null);
         epochs.Clear();
         epochs[epoch] = batches;
         return batches;
