@@ -29,7 +29,7 @@ public static class BertTrainingCommands
             var recipe = p with { Training = p.Training with { Iterations = parse.GetValue(steps) ?? p.Training.Iterations } };
             var settings = new BertPretrainSettings(DataSource.ReadText(DataSource.WikiText2, parse.GetValue(data)), recipe, parse.GetValue(seed),
                                                     parse.GetValue(outDir)!.FullName);
-            var outcome = TrainingView.Run(context, observer => BertTraining.Pretrain(settings, observer));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => BertTraining.Pretrain(settings, observer));
             var ((mlm, nsp), (heldMlm, heldNsp)) = (outcome.LastStep, outcome.HeldOut);
             context.Console.MarkupLineInterpolated($"first step: MLM + NSP loss {outcome.Result.TrainLosses[0].Loss:F3}; last step: MLM {mlm:F3}, NSP {nsp:F3}; held-out: MLM {heldMlm:F3}, NSP {heldNsp:F3}; {outcome.Result.Elapsed.TotalSeconds:F1} s");
             return outcome.Result.Interrupted ? 130 : 0;
@@ -59,7 +59,7 @@ public static class BertTrainingCommands
             var settings = new NliSettings(NliData.Read(Path.Combine(folder, SnliFile)), NliData.Read(Path.Combine(folder, MnliFile)), start, recipe,
                                            parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
                                            () => DataSource.ReadText(DataSource.WikiText2, parse.GetValue(wikitext)));
-            var outcome = TrainingView.Run(context, observer => BertTraining.FineTuneNli(settings, observer));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => BertTraining.FineTuneNli(settings, observer));
             if (outcome.Result.Interrupted) return 130;
             var table = new Table().AddColumns("test set", "pairs", "accuracy", "majority-class baseline");
             table.AddRow("SNLI (held-out part of dev)", outcome.SnliTestPairs.ToString("N0"), outcome.SnliAccuracy.ToString("P1"), outcome.SnliMajority.ToString("P1"));

@@ -78,12 +78,12 @@ public static class GptCommand
             };
             var settings = new GptTrainSettings(parse.GetValue(data)!.FullName, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
                                                 parse.GetValue(resume)?.FullName);
-            var outcome = TrainingView.Run(context, observer => GptTraining.Train(settings, observer));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => GptTraining.Train(settings, observer));
             var result = outcome.Result;
             if (result.Evaluations.Count > 0)
             {
                 var last = result.Evaluations[^1];
-                context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {last.ValidLoss:F4}, best val {result.BestValidLoss:F4}; {result.Elapsed.TotalSeconds:F1} s, {result.Elapsed.TotalMilliseconds / Math.Max(1, result.NextStep):F1} ms/iteration");
+                context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {TrainingView.Loss(last.ValidLoss)}, best val {TrainingView.Loss(result.BestValidLoss)}; {result.Elapsed.TotalSeconds:F1} s, {result.Elapsed.TotalMilliseconds / Math.Max(1, result.NextStep):F1} ms/iteration");
             }
             return result.Interrupted ? 130 : 0;
         }));
@@ -165,7 +165,7 @@ public static class GptCommand
                 var p = GptPresets.FewShotSubstitution;
                 double lr = parse.GetValue(learningRate) ?? p.Training.LearningRate;
                 var recipe = p with { Training = p.Training with { Iterations = parse.GetValue(iterations) ?? p.Training.Iterations, LearningRate = lr, MinLearningRate = lr / 10 } };
-                model = TrainingView.Run(context, observer => GptTraining.TrainFewShot(recipe, seedValue, folder, observer));
+                model = TrainingView.Run(context, folder, observer => GptTraining.TrainFewShot(recipe, seedValue, folder, observer));
             }
             var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
             context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");

@@ -85,7 +85,7 @@ public static class T5Command
             var corpora = PretrainingText.Read(parse.GetValue(data) ?? Array.Empty<string>());
             var settings = new T5PretrainSettings(corpora, parse.GetValue(preset)!, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
                                                   parse.GetValue(resume)?.FullName);
-            var outcome = TrainingView.Run(context, observer => T5Training.Pretrain(settings, observer));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Pretrain(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);
         }));
@@ -121,7 +121,7 @@ public static class T5Command
             string folder = DialogSum.Locate(parse.GetValue(data)?.FullName);
             var settings = new T5FinetuneSettings(folder, initPath, parse.GetValue(tokenizerFrom)?.FullName, parse.GetValue(preset)!, recipe,
                                                   parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName);
-            var outcome = TrainingView.Run(context, observer => T5Training.Finetune(settings, observer));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Finetune(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);
         }));
@@ -133,7 +133,7 @@ public static class T5Command
         if (result.Evaluations.Count > 0)
         {
             var last = result.Evaluations[^1];
-            context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {last.ValidLoss:F4}, best val {result.BestValidLoss:F4}; {result.Elapsed.TotalSeconds:F0} s");
+            context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {TrainingView.Loss(last.ValidLoss)}, best val {TrainingView.Loss(result.BestValidLoss)}; {result.Elapsed.TotalSeconds:F0} s");
         }
         return result.Interrupted ? 130 : 0;
     }

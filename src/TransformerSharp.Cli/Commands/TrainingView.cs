@@ -1,4 +1,5 @@
 using Spectre.Console;
+using TransformerSharp.Checkpoints;
 using TransformerSharp.Plots;
 using TransformerSharp.Training;
 
@@ -6,13 +7,16 @@ namespace TransformerSharp.Cli.Commands;
 
 /// <summary>
 /// Runs a training entry point under a Spectre progress bar (loss, tokens/s, ETA), prints its lines and evaluations,
-/// writes the loss PNG, and turns Ctrl+C into a saved, resumable stop.
+/// writes the loss PNG, and turns Ctrl+C into a saved, resumable stop. The run holds its output folder meanwhile
+/// (<see cref="RunFolder"/>): a second run into it stops at once.
 /// </summary>
 public static class TrainingView
 {
     /// <param name="describe">how an evaluation is printed; default: step, losses and any other figures.</param>
-    public static T Run<T>(CliContext context, Func<TrainingObserver, T> train, Func<Training.Evaluation, string>? describe = null)
+    /// <param name="outDir">the run's folder, held while it trains; null: nothing is written.</param>
+    public static T Run<T>(CliContext context, string? outDir, Func<TrainingObserver, T> train, Func<Training.Evaluation, string>? describe = null)
     {
+        using var folder = outDir is null ? null : RunFolder.Acquire(outDir, note => context.Console.MarkupLineInterpolated($"[yellow]{note}[/]"));
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
@@ -45,8 +49,11 @@ public static class TrainingView
         finally { Console.CancelKeyPress -= onCancel; }
     }
 
+    /// <summary>A loss as printed: four decimals, or why there is none (no validation data), never NaN.</summary>
+    public static string Loss(double loss) => double.IsFinite(loss) ? loss.ToString("F4") : "n/a (no validation data)";
+
     public static string Describe(Training.Evaluation e) =>
-        $"step {e.Step}: train loss {e.TrainLoss:F4}, val loss {e.ValidLoss:F4}" +
+        $"step {e.Step}: train loss {e.TrainLoss:F4}, val loss {Loss(e.ValidLoss)}" +
         string.Concat((e.Metrics ?? new Dictionary<string, double>()).Select(m => $", {m.Key.Replace('_', ' ')} {m.Value:F4}"));
 
     static void Finish(CliContext context, string title, TrainingResult result, TrainerOptions options)

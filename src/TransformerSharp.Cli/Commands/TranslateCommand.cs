@@ -86,7 +86,7 @@ public static class TranslateCommand
             string source = parse.GetValue(data)?.FullName ?? DataSource.FraEng.Name;
             var settings = new TranslatorTrainSettings(text, source, presetName, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
                                                        parse.GetValue(resume)?.FullName);
-            var outcome = TrainingView.Run(context, observer => TranslatorTraining.Train(settings, observer));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => TranslatorTraining.Train(settings, observer));
             context.Console.MarkupLineInterpolated($"trained in {outcome.Result.Elapsed.TotalSeconds:F1} s");
 
             var translator = outcome.Translator;

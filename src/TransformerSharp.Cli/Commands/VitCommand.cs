@@ -54,7 +54,7 @@ public static class VitCommand
             var (train, test) = FashionMnist.Load(FashionMnist.Locate(parse.GetValue(data)?.FullName));
             var settings = new VitTrainSettings(train, test, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName);
             int stepsPerEpoch = VitTraining.StepsPerEpoch(train.Count, recipe);
-            var outcome = TrainingView.Run(context, observer => VitTraining.Train(settings, observer), e => DescribeEpoch(e, stepsPerEpoch));
+            var outcome = TrainingView.Run(context, settings.OutDir, observer => VitTraining.Train(settings, observer), e => DescribeEpoch(e, stepsPerEpoch));
             using var model = outcome.Model;
             if (outcome.Test is null) return 130;
             context.Console.MarkupLineInterpolated($"trained in {outcome.Result.Elapsed.TotalSeconds:F0} s");
@@ -69,6 +69,6 @@ public static class VitCommand
     {
         double Metric(string name) => e.Metrics?.GetValueOrDefault(name, double.NaN) ?? double.NaN;
         return $"epoch {e.Step / Math.Max(1, stepsPerEpoch)}: train loss {e.TrainLoss:F4}, train acc {Metric("train_accuracy"):F4}, " +
-               $"valid loss {e.ValidLoss:F4}, valid acc {Metric("valid_accuracy"):F4}, test acc {Metric("test_accuracy"):F4}";
+               $"valid loss {TrainingView.Loss(e.ValidLoss)}, valid acc {Metric("valid_accuracy"):F4}, test acc {Metric("test_accuracy"):F4}";
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,19 +21,24 @@ public sealed record CheckpointHeader(string Path, string Kind, JsonObject Metad
 
 /// <summary>
 /// One checkpoint file: a header naming the model kind and a JSON document (config, tokenizer, training state),
-/// the model's tensors, optionally the optimiser's state, and an end marker that shows the file is whole.
+/// the model's tensors, optionally the optimiser's state, and a trailer — end marker, content length, SHA-256 of the
+/// content — that every read checks first, so a cut or damaged file is refused before any of it is used.
 /// Written to a temporary file and renamed, so a crash never leaves half a checkpoint under the real name.
 /// </summary>
 public static class Checkpoint
 {
     const string Magic = "TSHARPCK", EndMarker = "TSHARPEND";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
+    /// <summary>Format 2 ended with the marker alone: still read, its completeness checked by that marker.</summary>
+    const int UnhashedVersion = 2;
+    /// <summary>The suffix of temporary files; a run removes its own leftovers, listings ignore them.</summary>
+    public const string TempSuffix = ".tmp";
 
     public static void Save(string path, string kind, JsonObject metadata, nn.Module model, OptimizerHelper? optimizer = null)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp";
+        string temp = full + TempSuffix;
         using (var stream = File.Create(temp))
         using (var writer = new BinaryWriter(stream, Encoding.UTF8))
         {
@@ -43,7 +49,14 @@ public static class Checkpoint
             model.save(writer);
             writer.Write(optimizer is not null);
             optimizer?.save_state_dict(writer);
+            writer.Flush();
+            long length = stream.Length;
+            stream.Position = 0;
+            byte[] hash = SHA256.HashData(stream);
+            stream.Position = length;
             writer.Write(EndMarker);
+            writer.Write(length);
+            writer.Write(hash);
             writer.Flush();
             stream.Flush(flushToDisk: true);
         }
@@ -69,8 +82,8 @@ public static class Checkpoint
             model.load(reader, strict: true);
             bool hasOptimizer = reader.ReadBoolean();
             if (hasOptimizer && optimizer is not null) optimizer.load_state_dict(reader);
-            else if (hasOptimizer) return;               // inference: the optimiser state is not needed
-            if (reader.ReadString() != EndMarker) throw new InvalidDataException("end marker missing");
+            else if (hasOptimizer) return;               // inference: the optimiser state is not needed (the file was verified whole)
+            if (reader.ReadString() != EndMarker) throw new InvalidDataException("the tensors do not end where the file says they do");
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException or IOException)
         {
@@ -78,11 +91,65 @@ public static class Checkpoint
         }
     }
 
+    /// <summary>Opens a checkpoint after checking that it is whole: its trailer (format 3) or its end marker (format 2).</summary>
     static BinaryReader Open(string path)
     {
+        if (path.EndsWith(TempSuffix, StringComparison.Ordinal))
+            throw new InvalidDataException($"{path}: a temporary file left by an interrupted save, not a checkpoint: use best.ckpt or last.ckpt");
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: checkpoint not found", path);
-        return new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        try
+        {
+            Verify(reader, path);
+            reader.BaseStream.Position = 0;
+            return reader;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
     }
+
+    static void Verify(BinaryReader reader, string path)
+    {
+        var stream = reader.BaseStream;
+        int version;
+        try
+        {
+            if (reader.ReadString() != Magic) throw new InvalidDataException($"{path}: not a TransformerSharp checkpoint");
+            version = reader.ReadInt32();
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException)
+        {
+            throw new InvalidDataException($"{path}: not a TransformerSharp checkpoint, or a corrupt one ({e.Message})", e);
+        }
+        byte[] marker = MarkerBytes();
+        string damaged = $"{path}: the checkpoint is cut short or damaged";
+        if (version == UnhashedVersion)
+        {
+            if (stream.Length < marker.Length) throw new InvalidDataException($"{damaged} (no end marker)");
+            stream.Position = stream.Length - marker.Length;
+            if (!reader.ReadBytes(marker.Length).AsSpan().SequenceEqual(marker)) throw new InvalidDataException($"{damaged} (no end marker)");
+            return;
+        }
+        if (version != FormatVersion) return;            // ReadHeader names the version
+        int trailer = marker.Length + sizeof(long) + SHA256.HashSizeInBytes;
+        if (stream.Length < trailer) throw new InvalidDataException($"{damaged} (no trailer)");
+        stream.Position = stream.Length - trailer;
+        bool markerFound = reader.ReadBytes(marker.Length).AsSpan().SequenceEqual(marker);
+        long length = reader.ReadInt64();
+        byte[] expected = reader.ReadBytes(SHA256.HashSizeInBytes);
+        if (!markerFound || length != stream.Length - trailer)
+            throw new InvalidDataException($"{damaged} ({stream.Length:N0} bytes; its trailer is missing or does not match its length)");
+        stream.Position = 0;
+        using var content = new BoundedStream(stream, length);
+        if (!SHA256.HashData(content).AsSpan().SequenceEqual(expected))
+            throw new InvalidDataException($"{damaged} (its SHA-256 does not match: the bytes changed after it was written)");
+    }
+
+    /// <summary>The end marker as BinaryWriter writes it: a length byte, then the characters.</summary>
+    static byte[] MarkerBytes() => [(byte)EndMarker.Length, .. Encoding.UTF8.GetBytes(EndMarker)];
 
     static (string, JsonObject) ReadHeader(BinaryReader reader, string path, string? expectedKind)
     {
@@ -90,8 +157,8 @@ public static class Checkpoint
         {
             if (reader.ReadString() != Magic) throw new InvalidDataException($"{path}: not a TransformerSharp checkpoint");
             int version = reader.ReadInt32();
-            if (version != FormatVersion)
-                throw new InvalidDataException($"{path}: checkpoint format {version}, this build reads format {FormatVersion} " +
+            if (version != FormatVersion && version != UnhashedVersion)
+                throw new InvalidDataException($"{path}: checkpoint format {version}, this build reads formats {UnhashedVersion} and {FormatVersion} " +
                                                "(checkpoints written before the model families were unified are not read: retrain)");
             string kind = reader.ReadString();
             if (expectedKind is not null && kind != expectedKind) throw new InvalidDataException($"{path}: this is a '{kind}' checkpoint, not a '{expectedKind}' one");
@@ -103,4 +170,27 @@ public static class Checkpoint
             throw new InvalidDataException($"{path}: not a TransformerSharp checkpoint, or a corrupt one ({e.Message})", e);
         }
     }
+}
+
+/// <summary>The first Length bytes of a stream, read-only: hashes a file's content without its trailer.</summary>
+sealed class BoundedStream(Stream inner, long length) : Stream
+{
+    long read;
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => length;
+    public override long Position { get => read; set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        int n = inner.Read(buffer, offset, (int)Math.Min(count, length - read));
+        read += n;
+        return n;
+    }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    // The caller owns the file stream.
+    protected override void Dispose(bool disposing) { }
 }

@@ -71,11 +71,12 @@ public static class DataSource
 
     static string ReadFileOrArchive(string path, DatasetInfo info)
     {
-        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return File.ReadAllText(path);
+        if (!path.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)) return TextFiles.ReadUtf8(path);
         using var archive = ZipFile.OpenRead(path);
         var entry = archive.GetEntry(info.FileInArchive) ?? throw new InvalidDataException($"{path}: no {info.FileInArchive} inside");
-        using var reader = new StreamReader(entry.Open());
-        return reader.ReadToEnd();
+        using var bytes = new MemoryStream();
+        using (var stream = entry.Open()) stream.CopyTo(bytes);
+        return TextFiles.DecodeUtf8(bytes.ToArray(), $"{path}!{info.FileInArchive}");
     }
 
     static string Sha1(string path)

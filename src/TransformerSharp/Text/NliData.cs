@@ -15,7 +15,7 @@ public static class NliData
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: file not found", path);
         var pairs = new List<NliPair>();
         int lineNumber = 0;
-        foreach (string line in File.ReadLines(path))
+        foreach (string line in TextFiles.ReadLinesUtf8(path))
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;

@@ -15,11 +15,18 @@ public static class TextFiles
         return text;
     }
 
-    /// <summary>The file as UTF-8 text (a byte-order mark is skipped); bytes that are not UTF-8 are an error naming the file and offset.</summary>
-    public static string ReadUtf8(string path)
+    /// <summary>
+    /// The file as UTF-8 text (a byte-order mark is skipped); bytes that are not UTF-8, or a NUL byte (a binary file
+    /// can be valid UTF-8 for a while), are an error naming the file and offset.
+    /// </summary>
+    public static string ReadUtf8(string path) => DecodeUtf8(File.ReadAllBytes(path), path);
+
+    /// <summary>Bytes read from <paramref name="path"/> (a file, or an archive's entry) as UTF-8 text; see <see cref="ReadUtf8"/>.</summary>
+    public static string DecodeUtf8(byte[] bytes, string path)
     {
-        byte[] bytes = File.ReadAllBytes(path);
         int start = bytes.AsSpan().StartsWith(Strict.Preamble) ? Strict.Preamble.Length : 0;
+        int nul = bytes.AsSpan(start).IndexOf((byte)0);
+        if (nul >= 0) throw new InvalidDataException($"{path}: a binary file, not text (NUL byte at offset {start + nul})");
         try { return Strict.GetString(bytes, start, bytes.Length - start); }
         catch (DecoderFallbackException e)
         {

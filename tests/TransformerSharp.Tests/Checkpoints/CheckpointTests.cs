@@ -43,11 +43,91 @@ public class CheckpointTests
         byte[] bytes = File.ReadAllBytes(path);
         File.WriteAllBytes(truncated, bytes[..(bytes.Length / 2)]);
         var cut = Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(truncated));
-        Assert.Contains("truncated", cut.Message);
+        Assert.Contains("cut short or damaged", cut.Message);
 
         string foreign = path + ".txt";
         File.WriteAllText(foreign, "hello, I am not a checkpoint");
         Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(foreign));
+    }
+
+    /// <summary>A checkpoint with AdamW's state after one step, as training writes it: most of its bytes follow the model's.</summary>
+    static string SaveWithOptimizer()
+    {
+        var config = new GptConfig(1, 2, 8, 6, 11);
+        TestSupport.Seed(41);
+        var model = new Gpt(config);
+        var optimizer = torch.optim.AdamW(model.parameters());
+        using (var scope = torch.NewDisposeScope())
+        {
+            model.forward(torch.zeros(1, 4, torch.ScalarType.Int64)).sum().backward();
+            optimizer.step();
+        }
+        string path = Path.Combine(TestSupport.TempFolder(), "last.ckpt");
+        Checkpoint.Save(path, "gpt", GptCheckpoint.Describe(config, new CharTokenizer("abcdefghijk")), model, optimizer);
+        return path;
+    }
+
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(0.9)]
+    [InlineData(-1)]                                   // one byte short
+    public void ACheckpointCutAnywhereIsRefusedForEveryUse(double fraction)
+    {
+        string path = SaveWithOptimizer();
+        byte[] bytes = File.ReadAllBytes(path);
+        int keep = fraction < 0 ? bytes.Length - 1 : (int)(bytes.Length * fraction);
+        string cut = Path.Combine(TestSupport.TempFolder(), "cut.ckpt");
+        File.WriteAllBytes(cut, bytes[..keep]);
+        Assert.Contains("cut short or damaged", Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(cut)).Message);
+        Assert.Contains("cut short or damaged", Assert.Throws<InvalidDataException>(() => Checkpoint.ReadHeader(cut)).Message);
+        GptCheckpoint.Load(path);                      // the whole file still loads
+    }
+
+    [Fact]
+    public void AChangedByteIsCaughtByTheChecksum()
+    {
+        string path = SaveWithOptimizer();
+        byte[] bytes = File.ReadAllBytes(path);
+        bytes[bytes.Length * 3 / 4] ^= 0x40;           // inside the optimizer state, which inference does not read
+        File.WriteAllBytes(path, bytes);
+        var error = Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(path));
+        Assert.Contains("SHA-256 does not match", error.Message);
+        Assert.StartsWith(path, error.Message);
+    }
+
+    [Fact]
+    public void FormatTwoCheckpointsStillLoadAndTheirEndMarkerIsChecked()
+    {
+        var config = new GptConfig(1, 2, 8, 6, 11);
+        TestSupport.Seed(42);
+        var original = new Gpt(config);
+        string path = Path.Combine(TestSupport.TempFolder(), "v2.ckpt");
+        using (var writer = new BinaryWriter(File.Create(path)))
+        {
+            writer.Write("TSHARPCK");
+            writer.Write(2);
+            writer.Write("gpt");
+            writer.Write(GptCheckpoint.Describe(config, new CharTokenizer("abcdefghijk")).ToJsonString());
+            original.save(writer);
+            writer.Write(false);
+            writer.Write("TSHARPEND");
+        }
+        var (loaded, _, _) = GptCheckpoint.Load(path);
+        foreach (var ((name, a), (_, b)) in original.named_parameters().Zip(loaded.named_parameters()))
+            Assert.True(TestSupport.MaxAbsDiff(a, b) == 0, name);
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..^4]);
+        Assert.Contains("cut short or damaged", Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(path)).Message);
+    }
+
+    [Fact]
+    public void ATemporaryFileIsNamedForWhatItIs()
+    {
+        string path = SaveTiny(new GptConfig(1, 2, 8, 6, 11));
+        File.Copy(path, path + Checkpoint.TempSuffix);
+        var error = Assert.Throws<InvalidDataException>(() => Checkpoint.ReadHeader(path + Checkpoint.TempSuffix));
+        Assert.Contains("temporary file left by an interrupted save", error.Message);
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public class TranslateCliTests
         var train = Run("translate", "train", "--data", data, "--out", outDir, "--epochs", "2", "--batch-size", "32", "--seed", "1");
         Assert.True(train.code == 0, train.error);
         Assert.Contains("1 malformed lines skipped", train.output);
+        // 108 pairs, all for training (D2L's split takes 512 first): no validation loss, and no NaN printed for it.
+        Assert.Contains("val loss n/a (no validation data)", train.output);
+        Assert.DoesNotContain("NaN", train.output);
         Assert.Matches(new Regex(@"go \. => \[.*\], bleu,\d\.\d{3}"), train.output);
         string model = Path.Combine(outDir, "best.ckpt");
 
@@ -73,6 +76,20 @@ public class TranslateCliTests
         var run = Run("translate", "train", "--data", "/nonexistent/fra.txt");
         Assert.Equal(1, run.code);
         Assert.Contains("/nonexistent/fra.txt", run.error);
+    }
+
+    [Fact]
+    public void BinaryDataIsRefusedNamingTheFileAndOffset()
+    {
+        // Valid UTF-8 up to a NUL, as an executable's first bytes are: still not text.
+        string binary = Path.Combine(TestSupport.TempFolder(), "program");
+        File.WriteAllBytes(binary, [.. "ELF\tVa !\n"u8, 0, 1, 2, .. "Go.\tVa !\n"u8]);
+        foreach (var args in new[] { new[] { "translate", "train", "--data", binary }, new[] { "gpt", "train", "--data", binary } })
+        {
+            var run = Run([.. args, "--out", TestSupport.TempFolder()]);
+            Assert.Equal(1, run.code);
+            Assert.Contains($"{binary}: a binary file, not text (NUL byte at offset 9)", run.error);
+        }
     }
 
     [SkippableFact]
