@@ -100,6 +100,10 @@ public static class T5Command
         {
             Description = "with --init none: take this checkpoint's tokenizer (else one is learned from the training dialogues)",
         };
+        var maxTrainSamples = new Option<int?>("--max-train-samples")
+        {
+            Description = "fine-tune on the first N training dialogues only (as Hugging Face's run_summarization), e.g. to see what pretraining gives when labels are scarce",
+        };
         var preset = PresetOption();
         var overrides = new TrainingOverrides();
         var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for checkpoints and plots", DefaultValueFactory = _ => new DirectoryInfo("runs/t5-finetune") };
@@ -107,7 +111,7 @@ public static class T5Command
         var resume = Resume();
         var command = new Command("finetune", "Fine-tune a T5 to summarize DialogSum dialogues (\"summarize: \" + dialogue → summary).")
         {
-            init, data, tokenizerFrom, preset, outDir, seed, resume,
+            init, data, tokenizerFrom, maxTrainSamples, preset, outDir, seed, resume,
         };
         overrides.AddTo(command);
         command.SetAction(parse => context.Guard(parse, () =>
@@ -118,9 +122,11 @@ public static class T5Command
             string? initPath = initValue == "none" ? null : initValue;
             if (initPath is not null && !File.Exists(initPath)) throw new UserError($"--init {initPath}: no such checkpoint (or 'none' for random weights)");
             if (initPath is not null && parse.GetValue(tokenizerFrom) is not null) throw new UserError("--tokenizer-from goes with --init none: a pretrained checkpoint brings its own tokenizer");
+            if (parse.GetValue(maxTrainSamples) is < 1 and var most) throw new UserError($"--max-train-samples must be at least 1, got {most}");
             string folder = DialogSum.Locate(parse.GetValue(data)?.FullName);
             var settings = new T5FinetuneSettings(folder, initPath, parse.GetValue(tokenizerFrom)?.FullName, parse.GetValue(preset)!, recipe,
-                                                  parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName);
+                                                  parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName,
+                                                  parse.GetValue(maxTrainSamples));
             var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Finetune(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);

@@ -26,11 +26,15 @@ public static class T5EvalCommands
         }
     }
 
-    static DecodingOptions Decoding() => new(
-        new Option<int?>("--beam") { Description = "beam size; 1 decodes greedily (default 4)" },
-        new Option<int?>("--max-length") { Description = "most tokens to write (default: the checkpoint's summary length)" },
-        new Option<int?>("--no-repeat-ngram") { Description = "never write an n-gram of this size twice; 0: off (default 3)" },
-        new Option<double?>("--length-penalty") { Description = "GNMT length penalty alpha for beam search (default 0.6)" });
+    static DecodingOptions Decoding()
+    {
+        var d = T5Presets.DialogSumCpu.Decoding;
+        return new(
+            new Option<int?>("--beam") { Description = $"beam size; 1 decodes greedily (default {d.Beam})" },
+            new Option<int?>("--max-length") { Description = "most tokens to write (default: the checkpoint's summary length)" },
+            new Option<int?>("--no-repeat-ngram") { Description = $"never write an n-gram of this size twice; 0: off (default {d.NoRepeatNgramSize})" },
+            new Option<double?>("--length-penalty") { Description = $"GNMT length penalty alpha for beam search (default {d.LengthPenalty})" });
+    }
 
     static Option<bool> Stem() => new("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge_score's use_stemmer)" };
 

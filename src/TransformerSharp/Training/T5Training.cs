@@ -13,10 +13,11 @@ public sealed record T5PretrainSettings(IReadOnlyList<TextCorpus> Corpora, strin
 
 /// <summary>
 /// What `t5 finetune` needs. Init: a pretrained checkpoint, or null to start from random weights; TokenizerFrom: with
-/// no Init, the checkpoint whose tokenizer to use (else one is learned from the training dialogues).
+/// no Init, the checkpoint whose tokenizer to use (else one is learned from the training dialogues). MaxTrainSamples:
+/// only the first N training dialogues (null: all).
 /// </summary>
 public sealed record T5FinetuneSettings(string DataFolder, string? Init, string? TokenizerFrom, string PresetName, T5Recipe Recipe, long Seed,
-                                        string OutDir, string? Resume = null);
+                                        string OutDir, string? Resume = null, int? MaxTrainSamples = null);
 
 public sealed record T5TrainOutcome(T5 Model, T5Tokenizer Tokenizer, TrainingResult Result);
 
@@ -54,6 +55,11 @@ public static class T5Training
         T5Recipe recipe = settings.Recipe;
         recipe.Finetuning.Validate();
         var trainDialogues = DialogSum.Read(DialogSum.SplitFile(settings.DataFolder, "train"));
+        if (settings.MaxTrainSamples is int most && most < trainDialogues.Count)
+        {
+            observer.Info($"fine-tuning on the first {most:N0} of {trainDialogues.Count:N0} training dialogues");
+            trainDialogues = trainDialogues.Take(most).ToList();
+        }
         var devDialogues = DialogSum.Read(DialogSum.SplitFile(settings.DataFolder, "dev"));
         T5 model;
         T5Tokenizer tokenizer;

@@ -84,9 +84,12 @@ public class T5CliTests
         Assert.True(summary.code == 0, summary.error);
         Assert.Single(summary.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        var fromScratch = Run("t5", "finetune", "--init", "none", "--tokenizer-from", preCkpt, "--data", data, "--preset", "tiny", "--iterations", "4", "--out", scratch);
+        var fromScratch = Run("t5", "finetune", "--init", "none", "--tokenizer-from", preCkpt, "--data", data, "--preset", "tiny", "--iterations", "4",
+                              "--max-train-samples", "10", "--out", scratch);
         Assert.True(fromScratch.code == 0, fromScratch.error);
         Assert.Contains("random weights", fromScratch.output);
+        Assert.Contains("fine-tuning on the first 10 of 40 training dialogues", fromScratch.output);
+        Assert.Contains("10 training and 6 dev dialogues", fromScratch.output);
 
         var baselines = Run("t5", "baselines", "--test", Path.Combine(data, "dialogsum.test.jsonl"), "--stem");
         Assert.True(baselines.code == 0, baselines.error);
@@ -161,6 +164,8 @@ public class T5CliTests
         Assert.Contains($"{binary}: not UTF-8 text (invalid byte 0xFF at offset 2)", notText.error);
 
         Assert.Contains("--init", Run("t5", "finetune", "--init", Path.Combine(work, "missing.ckpt"), "--data", data, "--out", work).error);
+        Assert.Equal("error: --max-train-samples must be at least 1, got 0",
+                     Run("t5", "finetune", "--init", "none", "--data", data, "--max-train-samples", "0", "--out", work).error.Trim());
         Assert.Equal("error: --beam must be at least 1, got 0", Run("t5", "summarize", "--model", gptPath, "--beam", "0", "x").error.Trim());
         Assert.Equal("error: --no-repeat-ngram must be 0 (off) or more, got -1", Run("t5", "eval", "--model", gptPath, "--test", bad, "--no-repeat-ngram", "-1").error.Trim());
     }
