@@ -31,7 +31,7 @@ public static class Checkpoint
     public const int FormatVersion = 3;
     /// <summary>Format 2 ended with the marker alone: still read, its completeness checked by that marker.</summary>
     const int UnhashedVersion = 2;
-    /// <summary>The suffix of temporary files; a run removes its own leftovers, listings ignore them.</summary>
+    /// <summary>The suffix of a checkpoint being written; a run removes such leftovers from its folder, reads refuse them.</summary>
     public const string TempSuffix = ".tmp";
 
     public static void Save(string path, string kind, JsonObject metadata, nn.Module model, OptimizerHelper? optimizer = null)
