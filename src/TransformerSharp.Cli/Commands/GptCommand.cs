@@ -104,9 +104,10 @@ public static class GptCommand
         var command = new Command("generate", "Continue a prompt, streaming tokens as they come.") { model, prompt, maxNew, temperature, topK, topP, seed, stop, noCache };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
             var options = new SamplingOptions(parse.GetValue(maxNew), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP),
                                               parse.GetValue(seed), parse.GetValue(stop), !parse.GetValue(noCache));
+            options.Validate();
+            var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
             string text = parse.GetValue(prompt)!;
             context.Console.Profile.Out.Writer.Write(text);
             TextGenerator.Generate(gpt, tokenizer, text, options, piece => { context.Console.Profile.Out.Writer.Write(piece); context.Console.Profile.Out.Writer.Flush(); },

@@ -24,6 +24,7 @@ public static class TranslateCommand
         command.Subcommands.Add(Eval(context));
         command.SetAction(parse => context.Guard(parse, () =>
         {
+            Translator.CheckBeam(parse.GetValue(beam));
             string path = parse.GetValue(model)?.FullName ?? throw new UserError("--model CKPT is required to translate (train one with 'translate train')");
             string[] input = parse.GetValue(sentences) ?? Array.Empty<string>();
             if (input.Length == 0) throw new UserError("give at least one sentence to translate");
@@ -120,6 +121,7 @@ public static class TranslateCommand
         var command = new Command("eval", "Corpus BLEU and mean D2L bleu(k=2) of a translator on a test file.") { model, test, beam, output };
         command.SetAction(parse => context.Guard(parse, () =>
         {
+            Translator.CheckBeam(parse.GetValue(beam));
             var translator = Translator.Load(parse.GetValue(model)!.FullName);
             string path = parse.GetValue(test)!.FullName;
             if (!File.Exists(path)) throw new UserError($"{path}: file not found");

@@ -9,7 +9,17 @@ namespace TransformerSharp.Generation;
 
 /// <summary>How to pick each next token. Temperature 0 is greedy; top-k and top-p (nucleus) restrict sampling.</summary>
 public sealed record SamplingOptions(int MaxNewTokens = 200, double Temperature = 1.0, int? TopK = null, double? TopP = null,
-                                     long Seed = 0, IReadOnlyList<string>? StopStrings = null, bool UseCache = true);
+                                     long Seed = 0, IReadOnlyList<string>? StopStrings = null, bool UseCache = true)
+{
+    /// <summary>Refuses values no sampler can use, naming the CLI option and its range.</summary>
+    public void Validate()
+    {
+        if (MaxNewTokens < 1) throw new UserError($"--max-new-tokens must be at least 1, got {MaxNewTokens}");
+        if (!double.IsFinite(Temperature) || Temperature < 0) throw new UserError($"--temperature must be 0 (greedy) or more, got {Temperature}");
+        if (TopK is < 1 and var k) throw new UserError($"--top-k must be at least 1, got {k}");
+        if (TopP is { } p && !(p > 0 && p <= 1)) throw new UserError($"--top-p must be in (0, 1], got {p}");
+    }
+}
 
 /// <summary>Autoregressive generation from a GPT, optionally with a key/value cache, streaming text as it comes.</summary>
 public static class TextGenerator
@@ -18,6 +28,7 @@ public static class TextGenerator
     public static List<int> GenerateIds(Models.Gpt.Gpt model, IReadOnlyList<int> prompt, SamplingOptions options,
                                         Func<int, bool>? onToken = null, Action<string>? warn = null)
     {
+        options.Validate();
         if (prompt.Count == 0) throw new UserError("the prompt has no tokens: give at least one character or word");
         int context = model.Config.MaxPositions;
         var tokens = new List<int>(prompt);

@@ -42,10 +42,17 @@ public sealed class Translator
         return (score, meanD2L);
     }
 
+    /// <summary>A beam of fewer than one hypothesis is an error naming the option (it used to fall back on greedy silently).</summary>
+    public static void CheckBeam(int beam)
+    {
+        if (beam < 1) throw new UserError($"--beam must be at least 1 (1 decodes greedily), got {beam}");
+    }
+
     /// <summary>Translates sentences (greedy when beam is 1), warning about unknown words and over-long inputs.</summary>
     public List<string> Translate(IReadOnlyList<string> sentences, int beam = 1, Action<string>? warn = null,
                                   Action<int, IReadOnlyList<AttentionMap>>? onStep = null)
     {
+        CheckBeam(beam);
         var prepared = sentences.Select(PrepareSource).ToList();
         for (int i = 0; i < prepared.Count; i++)
         {

@@ -38,6 +38,11 @@ public class TranslateCliTests
 
         var translated = Run("translate", "--model", model, "I see it.", "We like her.", "--beam", "3");
         Assert.True(translated.code == 0, translated.error);
+        foreach (string bad in new[] { "0", "-3" })
+        {
+            Assert.Equal($"error: --beam must be at least 1 (1 decodes greedily), got {bad}", Run("translate", "--model", model, "I see it.", "--beam", bad).error.Trim());
+            Assert.Equal($"error: --beam must be at least 1 (1 decodes greedily), got {bad}", Run("translate", "eval", "--model", model, "--test", data, "--beam", bad).error.Trim());
+        }
         Assert.Equal(2, translated.output.TrimEnd('\n').Split('\n').Length);
 
         string plots = TestSupport.TempFolder();
