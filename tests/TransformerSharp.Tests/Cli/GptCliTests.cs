@@ -52,6 +52,7 @@ public class GptCliTests
         Assert.Equal(1, unknown.code);
         Assert.Contains("'Z' at position 0 is not in this model's vocabulary", unknown.error);
 
+        Assert.Equal("error: --eval-interval must be at least 1, got 0", Run("gpt", "train", "--data", data, "--out", outDir, "--eval-interval", "0").error.Trim());
         // Sampling options out of range stop before the checkpoint is read, naming the option and its range.
         string model = Path.Combine(outDir, "best.ckpt");
         Assert.Equal("error: --temperature must be 0 (greedy) or more, got -1", Run("gpt", "generate", "--model", model, "--temperature", "-1").error.Trim());
