@@ -68,4 +68,14 @@ public class ScheduleAndBatchingTests
         double bucketed = Spread(true), shuffled = Spread(false);
         Assert.True(bucketed < 1.0 && shuffled > 5, $"length spread per batch: bucketed {bucketed:F2}, shuffled {shuffled:F2}");
     }
+
+    [Fact]
+    public void BertPretrainingEvaluatesEveryTenStepsSoThatAShortRunEvaluatesOnce()
+    {
+        var training = TransformerSharp.Models.Bert.BertPresets.D2LSmall.Training;
+        Assert.Equal(10, training.ToTrainerOptions(0, null).EvalInterval);                              // steps 10, 20, … 50
+        // `bert pretrain --steps 5`: the last step's evaluation only, not one (and two 68 MB checkpoints) per step.
+        var shortRun = (training with { Iterations = 5 }).ToTrainerOptions(0, null);
+        Assert.Equal(1, Enumerable.Range(1, shortRun.Iterations).Count(step => step % shortRun.EvalInterval == 0 || step == shortRun.Iterations));
+    }
 }

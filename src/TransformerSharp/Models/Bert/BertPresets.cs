@@ -13,7 +13,8 @@ public static class BertPresets
     /// <summary>D2L 15.10: 2 blocks, 128 wide, 2 heads, FFN 256, dropout 0.2, batch 512, Adam lr 0.01, 50 steps.</summary>
     public static readonly BertPretrainingRecipe D2LSmall = new(
         BertConfig.D2LSmall(vocabSize: 0),
-        new TrainingSettings(BatchSize: 512, LearningRate: 0.01, Iterations: 50, Evaluations: 5));
+        // Every 10 steps (not "5 evaluations"): a shorter --steps run then evaluates and writes its two 68 MB checkpoints once.
+        new TrainingSettings(BatchSize: 512, LearningRate: 0.01, Iterations: 50, EvalInterval: 10));
 
     /// <summary>A longer run for a stronger model: 4 blocks, 256 wide, 4 heads, FFN 512, 2,000 steps with warmup and cosine decay.</summary>
     public static readonly BertPretrainingRecipe BaseLong = new(
