@@ -33,18 +33,20 @@ public static class CliApp
         return root;
     }
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
-    {
-        var context = new CliContext(output, error);
-        return Build(context).Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-    }
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(new CliContext(output, error), args);
+
+    public static int Run(CliContext context, string[] args) =>
+        Build(context).Parse(args).Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
 }
 
 /// <summary>Where a command writes: a Spectre console over the output writer, and the error writer.</summary>
 public sealed class CliContext
 {
+    readonly CancellationTokenSource interrupt = new();
+
     public CliContext(TextWriter output, TextWriter error)
     {
+        Output = output;
         Error = error;
         bool terminal = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
         Console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -58,15 +60,31 @@ public sealed class CliContext
     }
 
     public IAnsiConsole Console { get; }
+    public TextWriter Output { get; }
     public TextWriter Error { get; }
+
+    /// <summary>Cancelled by Ctrl+C in an interruptible command: training stops within one step or evaluation batch.</summary>
+    public CancellationToken Interrupt => interrupt.Token;
+
+    /// <summary>What Ctrl+C does in an interruptible command (tests call it directly).</summary>
+    public void RequestInterrupt() => interrupt.Cancel();
 
     /// <summary>
     /// Runs a command body: sets threads, and turns the errors a user can fix — <see cref="UserError"/>, bad data or
     /// checkpoints, missing or unreadable files — into one clear line on stderr and exit code 1. Anything else is a
     /// bug: it propagates with its stack trace.
     /// </summary>
-    public int Guard(ParseResult parse, Func<int> body)
+    /// <param name="interruptible">a training verb: the first Ctrl+C cancels <see cref="Interrupt"/> (the verb saves
+    /// last.ckpt and exits 130), a second one ends the process at once. Otherwise Ctrl+C ends the process.</param>
+    public int Guard(ParseResult parse, Func<int> body, bool interruptible = false)
     {
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = !interrupt.IsCancellationRequested;
+            if (e.Cancel) Error.WriteLine("stopping after this step or evaluation batch (Ctrl+C again quits without saving)");
+            RequestInterrupt();
+        };
+        if (interruptible) System.Console.CancelKeyPress += onCancel;
         try
         {
             TorchRuntime.ConfigureThreads(parse.GetValue(CliApp.Threads));
@@ -76,6 +94,15 @@ public sealed class CliContext
         {
             Error.WriteLine($"error: {e.Message}");
             return 1;
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            Error.WriteLine("interrupted");
+            return 130;
+        }
+        finally
+        {
+            if (interruptible) System.Console.CancelKeyPress -= onCancel;
         }
     }
 

@@ -19,21 +19,23 @@ public static class BertTrainingCommands
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/bert") };
         var steps = new Option<int?>("--steps");
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
+        var resume = new Option<FileInfo?>("--resume") { Description = "continue exactly from a checkpoint (last.ckpt), with the same --data" };
         var command = new Command("pretrain", "Pretrain BERT on WikiText-2 with masked language modelling and next-sentence prediction (D2L 15.9–15.10).")
         {
-            preset, data, outDir, steps, seed,
+            preset, data, outDir, steps, seed, resume,
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var p = Presets.Find(BertPresets.Pretraining, parse.GetValue(preset)!, "bert pretrain");
             var recipe = p with { Training = p.Training with { Iterations = parse.GetValue(steps) ?? p.Training.Iterations } };
             var settings = new BertPretrainSettings(DataSource.ReadText(DataSource.WikiText2, parse.GetValue(data)), recipe, parse.GetValue(seed),
-                                                    parse.GetValue(outDir)!.FullName);
+                                                    parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName);
             var outcome = TrainingView.Run(context, settings.OutDir, observer => BertTraining.Pretrain(settings, observer));
+            if (outcome.Result.Interrupted) return 130;
             var ((mlm, nsp), (heldMlm, heldNsp)) = (outcome.LastStep, outcome.HeldOut);
             context.Console.MarkupLineInterpolated($"first step: MLM + NSP loss {outcome.Result.TrainLosses[0].Loss:F3}; last step: MLM {mlm:F3}, NSP {nsp:F3}; held-out: MLM {heldMlm:F3}, NSP {heldNsp:F3}; {outcome.Result.Elapsed.TotalSeconds:F1} s");
-            return outcome.Result.Interrupted ? 130 : 0;
-        }));
+            return 0;
+        }, interruptible: true));
         return command;
     }
 
@@ -45,9 +47,10 @@ public static class BertTrainingCommands
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/bert-nli") };
         var epochs = new Option<int?>("--epochs") { Description = "default 2 (minilm), 5 (D2L's small BERT)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
+        var resume = new Option<FileInfo?>("--resume") { Description = "continue exactly from a 'bert finetune-nli' last.ckpt (its encoder replaces --init)" };
         var command = new Command("finetune-nli", "Fine-tune BERT for entailment / neutral / contradiction on SNLI; test on SNLI and MultiNLI.")
         {
-            init, data, wikitext, outDir, epochs, seed,
+            init, data, wikitext, outDir, epochs, seed, resume,
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -58,7 +61,7 @@ public static class BertTrainingCommands
             var recipe = p with { Training = p.Training with { Epochs = parse.GetValue(epochs) ?? p.Training.Epochs } };
             var settings = new NliSettings(NliData.Read(Path.Combine(folder, SnliFile)), NliData.Read(Path.Combine(folder, MnliFile)), start, recipe,
                                            parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
-                                           () => DataSource.ReadText(DataSource.WikiText2, parse.GetValue(wikitext)));
+                                           () => DataSource.ReadText(DataSource.WikiText2, parse.GetValue(wikitext)), parse.GetValue(resume)?.FullName);
             var outcome = TrainingView.Run(context, settings.OutDir, observer => BertTraining.FineTuneNli(settings, observer));
             if (outcome.Result.Interrupted) return 130;
             var table = new Table().AddColumns("test set", "pairs", "accuracy", "majority-class baseline");
@@ -67,7 +70,7 @@ public static class BertTrainingCommands
             context.Console.Write(table);
             context.Console.MarkupLineInterpolated($"fine-tuned in {outcome.Result.Elapsed.TotalSeconds:F0} s");
             return 0;
-        }));
+        }, interruptible: true));
         return command;
     }
 

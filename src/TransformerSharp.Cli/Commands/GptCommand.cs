@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using TransformerSharp.Checkpoints;
 using TransformerSharp.Evaluation;
 using TransformerSharp.Generation;
 using TransformerSharp.Models.Gpt;
@@ -88,7 +89,7 @@ public static class GptCommand
                 context.Console.MarkupLineInterpolated($"final: train loss {last.TrainLoss:F4}, val loss {TrainingView.Loss(last.ValidLoss)}, best val {TrainingView.Loss(result.BestValidLoss)}; {result.Elapsed.TotalSeconds:F1} s, {result.Elapsed.TotalMilliseconds / Math.Max(1, result.NextStep):F1} ms/iteration");
             }
             return result.Interrupted ? 130 : 0;
-        }));
+        }, interruptible: true));
         return command;
     }
 
@@ -148,15 +149,23 @@ public static class GptCommand
         var trials = new Option<int>("--trials") { Description = "prompts per number of shots", DefaultValueFactory = _ => 400 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var learningRate = new Option<double?>("--lr") { Description = "peak learning rate, decayed to a tenth (preset: 0.002)" };
-        var command = new Command("fewshot", "Train (or load) a small GPT that learns substitutions from its prompt; accuracy by number of shots.") { shots, outDir, iterations, trials, seed, learningRate };
+        var resume = new Option<FileInfo?>("--resume") { Description = "finish an interrupted run from its last.ckpt" };
+        var command = new Command("fewshot", "Train (or load) a small GPT that learns substitutions from its prompt; accuracy by number of shots.")
+        {
+            shots, outDir, iterations, trials, seed, learningRate, resume,
+        };
         command.SetAction(parse => context.Guard(parse, () =>
         {
             int[] counts = parse.GetValue(shots)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(k => int.TryParse(k, out int n) ? n : throw new UserError($"--shots: '{k}' is not a whole number (e.g. --shots 0,1,2,4,8)")).ToArray();
-            string folder = parse.GetValue(outDir)!.FullName, checkpoint = Path.Combine(folder, "best.ckpt");
+                .Select(k => int.TryParse(k, out int n) && n is >= 0 and <= 8 ? n : throw new UserError($"--shots: '{k}' is not a number of demonstrations from 0 to 8 (e.g. --shots 0,1,2,4,8)")).ToArray();
+            if (counts.Length == 0) throw new UserError("--shots: give at least one number of demonstrations (e.g. --shots 0,1,2,4,8)");
+            string folder = parse.GetValue(outDir)!.FullName, checkpoint = Path.Combine(folder, "best.ckpt"), last = Path.Combine(folder, "last.ckpt");
             long seedValue = parse.GetValue(seed);
+            string? resumeFrom = parse.GetValue(resume)?.FullName;
+            if (resumeFrom is null && File.Exists(last) && Resuming.Progress(Checkpoint.ReadHeader(last)) is var (next, total) && next < total)
+                throw new UserError($"{folder} holds a run interrupted at step {next} of {total}: finish it with --resume {last}, or pass another --out");
             Gpt model;
-            if (File.Exists(checkpoint))
+            if (resumeFrom is null && File.Exists(checkpoint))
             {
                 context.Console.MarkupLineInterpolated($"loading {checkpoint}");
                 if (parse.GetValue(iterations) is not null || parse.GetValue(learningRate) is not null)
@@ -168,11 +177,13 @@ public static class GptCommand
                 var p = GptPresets.FewShotSubstitution;
                 double lr = parse.GetValue(learningRate) ?? p.Training.LearningRate;
                 var recipe = p with { Training = p.Training with { Iterations = parse.GetValue(iterations) ?? p.Training.Iterations, LearningRate = lr, MinLearningRate = lr / 10 } };
-                model = TrainingView.Run(context, folder, observer => GptTraining.TrainFewShot(recipe, seedValue, folder, observer));
+                var (best, result) = TrainingView.Run(context, folder, observer => GptTraining.TrainFewShot(recipe, seedValue, folder, observer, resumeFrom));
+                if (result.Interrupted) return 130;
+                model = best!;
             }
             var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
             context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");
-            var results = FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1);
+            var results = FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1, context.Interrupt);
             // An ideal learner answers every demonstrated letter and guesses among the unused capitals otherwise.
             static double Ideal(int k) => k / 8.0 + (1 - k / 8.0) / Math.Max(1, 8 - k);
             var table = new Table().AddColumns("shots", "exact-match accuracy", "ideal in-context learner");
@@ -185,7 +196,7 @@ public static class GptCommand
                            "In-context learning of a random substitution", "demonstrations in the prompt", "exact-match accuracy");
             context.Console.MarkupLineInterpolated($"plot: {plot}");
             return 0;
-        }));
+        }, interruptible: true));
         return command;
     }
 }

@@ -88,7 +88,7 @@ public static class T5Command
             var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Pretrain(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);
-        }));
+        }, interruptible: true));
         return command;
     }
 
@@ -130,7 +130,7 @@ public static class T5Command
             var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Finetune(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);
-        }));
+        }, interruptible: true));
         return command;
     }
 

@@ -7,7 +7,7 @@ namespace TransformerSharp.Cli.Commands;
 
 /// <summary>
 /// Runs a training entry point under a Spectre progress bar (loss, tokens/s, ETA), prints its lines and evaluations,
-/// writes the loss PNG, and turns Ctrl+C into a saved, resumable stop. The run holds its output folder meanwhile
+/// writes the loss PNG, and stops at the context's interrupt (Ctrl+C in a verb guarded as interruptible) with a saved, resumable state. The run holds its output folder meanwhile
 /// (<see cref="RunFolder"/>): a second run into it stops at once.
 /// </summary>
 public static class TrainingView
@@ -17,36 +17,29 @@ public static class TrainingView
     public static T Run<T>(CliContext context, string? outDir, Func<TrainingObserver, T> train, Func<Training.Evaluation, string>? describe = null)
     {
         using var folder = outDir is null ? null : RunFolder.Acquire(outDir, note => context.Console.MarkupLineInterpolated($"[yellow]{note}[/]"));
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
-        {
-            T outcome = default!;
-            context.Console.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(progress =>
+        T outcome = default!;
+        context.Console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(progress =>
+            {
+                ProgressTask? bar = null;
+                string title = "";
+                outcome = train(new TrainingObserver
                 {
-                    ProgressTask? bar = null;
-                    string title = "";
-                    outcome = train(new TrainingObserver
+                    Info = line => context.Console.MarkupLineInterpolated($"{line}"),
+                    Warning = line => context.Console.MarkupLineInterpolated($"[yellow]{line}[/]"),
+                    Started = (name, steps) => { title = name; bar = progress.AddTask(name, maxValue: steps); },
+                    Step = p =>
                     {
-                        Info = line => context.Console.MarkupLineInterpolated($"{line}"),
-                        Warning = line => context.Console.MarkupLineInterpolated($"[yellow]{line}[/]"),
-                        Started = (name, steps) => { title = name; bar = progress.AddTask(name, maxValue: steps); },
-                        Step = p =>
-                        {
-                            bar!.Value = p.Step + 1;
-                            bar.Description = $"{title} step {p.Step + 1}/{p.Iterations} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} {p.Unit}/s";
-                        },
-                        Evaluated = e => context.Console.MarkupLineInterpolated($"{(describe ?? Describe)(e)}"),
-                        Finished = (name, result, options) => Finish(context, name, result, options),
-                        Cancel = cancel.Token,
-                    });
+                        bar!.Value = p.Step + 1;
+                        bar.Description = $"{title} step {p.Step + 1}/{p.Iterations} loss {p.Loss:F4} lr {p.LearningRate:E2} {p.TokensPerSecond:N0} {p.Unit}/s";
+                    },
+                    Evaluated = e => context.Console.MarkupLineInterpolated($"{(describe ?? Describe)(e)}"),
+                    Finished = (name, result, options) => Finish(context, name, result, options),
+                    Cancel = context.Interrupt,
                 });
-            return outcome;
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
+            });
+        return outcome;
     }
 
     /// <summary>A loss as printed: four decimals, or why there is none (no validation data), never NaN.</summary>

@@ -108,7 +108,7 @@ public static class TranslateCommand
                 context.Console.MarkupLineInterpolated($"test set ({splits.Test.Length} pairs, greedy): {score} | {score.Signature}; mean D2L bleu(k=2) {meanD2L:F3}");
             }
             return outcome.Result.Interrupted ? 130 : 0;
-        }));
+        }, interruptible: true));
         return command;
     }
 

@@ -60,7 +60,7 @@ public static class VitCommand
             context.Console.MarkupLineInterpolated($"trained in {outcome.Result.Elapsed.TotalSeconds:F0} s");
             context.Console.Profile.Out.Writer.WriteLine($"test accuracy {outcome.Test.Accuracy:F4}");
             return 0;
-        }));
+        }, interruptible: true));
         return command;
     }
 

@@ -143,7 +143,7 @@ public sealed class LearnedKernelRegression : nn.Module
         public nn.Module Model => model;
         public long TokensPerBatch => x.shape[0];
         public Tensor TrainingLoss(long step, int micro) => (model.forward(x, keys, values).prediction - y).square().sum();
-        public double EvaluationLoss(string split)
+        public double EvaluationLoss(string split, CancellationToken cancel)
         {
             using var scope = NewDisposeScope();
             return TrainingLoss(0, 0).ToDouble();

@@ -55,7 +55,8 @@ public static class FewShotSubstitution
     }
 
     /// <summary>Exact-match accuracy of greedy answers on fresh mappings, for each number of demonstrations.</summary>
-    public static IReadOnlyList<(int shots, double accuracy)> Evaluate(Models.Gpt.Gpt model, IReadOnlyList<int> shotCounts, int trials, long seed)
+    public static IReadOnlyList<(int shots, double accuracy)> Evaluate(Models.Gpt.Gpt model, IReadOnlyList<int> shotCounts, int trials, long seed,
+                                                                   CancellationToken cancel = default)
     {
         var results = new List<(int, double)>();
         foreach (int shots in shotCounts)
@@ -65,6 +66,7 @@ public static class FewShotSubstitution
             int correct = 0;
             for (int trial = 0; trial < trials; trial++)
             {
+                cancel.ThrowIfCancellationRequested();
                 int[] mapping = RandomMapping(random);
                 var demos = Enumerable.Range(0, 8).OrderBy(_ => random.Next()).Take(shots)
                                       .Select(s => (SubstitutionTokenizer.Letters[s], SubstitutionTokenizer.Capitals[mapping[s]])).ToList();
@@ -85,11 +87,11 @@ public static class FewShotSubstitution
         public nn.Module Model => model;
         public long TokensPerBatch => (long)batchSize * ItemsPerTrainingSequence;
         public Tensor TrainingLoss(long step, int micro) => BatchLoss(Trainer.StepRandom(seed, step, micro));
-        public double EvaluationLoss(string split)
+        public double EvaluationLoss(string split, CancellationToken cancel)
         {
             var random = new Random(split == "train" ? (int)seed + 1 : (int)seed + 2);
             double total = 0;
-            for (int i = 0; i < 4; i++) { using var scope = NewDisposeScope(); total += BatchLoss(random).item<float>(); }
+            for (int i = 0; i < 4; i++) { cancel.ThrowIfCancellationRequested(); using var scope = NewDisposeScope(); total += BatchLoss(random).item<float>(); }
             return total / 4;
         }
         public JsonObject Describe() => GptCheckpoint.Describe(model.Config, Tokenizer);

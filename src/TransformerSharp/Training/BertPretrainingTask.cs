@@ -30,7 +30,7 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
         return mlm + nsp;
     }
 
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         int[] pool = split == "train" ? train : valid;
         if (pool.Length == 0) return double.NaN;
@@ -38,6 +38,7 @@ public sealed class BertPretrainingTask(BertForPretraining model, WikiTextBert d
         int batches = 0;
         foreach (var chunk in pool.Take(4 * batchSize).Chunk(batchSize))
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var (mlm, nsp) = Losses(chunk);
             mlmTotal += mlm.item<float>();

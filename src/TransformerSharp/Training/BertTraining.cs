@@ -1,20 +1,22 @@
 using System.Text.Json.Nodes;
+using TransformerSharp.Checkpoints;
 using TransformerSharp.Models.Bert;
 using TransformerSharp.Text;
 using TransformerSharp.Torch;
 
 namespace TransformerSharp.Training;
 
-/// <summary>What `bert pretrain` needs: WikiText-2's text, the recipe, the seed and where to write.</summary>
-public sealed record BertPretrainSettings(string WikiText, BertPretrainingRecipe Recipe, long Seed, string OutDir);
+/// <summary>What `bert pretrain` needs: WikiText-2's text, the recipe, the seed, where to write, and a checkpoint to resume.</summary>
+public sealed record BertPretrainSettings(string WikiText, BertPretrainingRecipe Recipe, long Seed, string OutDir, string? Resume = null);
 
 public sealed record BertPretrainOutcome(BertForPretraining Model, WikiTextBert Corpus, TrainingResult Result,
                                          (double mlm, double nsp) LastStep, (double mlm, double nsp) HeldOut);
 
 /// <summary>What `bert finetune-nli` needs: SNLI and MultiNLI pairs, where the encoder comes from, the recipe, the seed.</summary>
 /// <param name="Init">"minilm", "d2l-small" (pretrain D2L's small BERT first, into OutDir/pretrain), or a `bert pretrain` checkpoint.</param>
+/// <param name="Resume">a `bert finetune-nli` last.ckpt to continue; the encoder then comes from it, not from Init.</param>
 public sealed record NliSettings(IReadOnlyList<NliPair> Snli, IReadOnlyList<NliPair> MultiNli, string Init, NliRecipe Recipe, long Seed,
-                                 string OutDir, Func<string>? WikiText = null);
+                                 string OutDir, Func<string>? WikiText = null, string? Resume = null);
 
 public sealed record NliOutcome(BertClassifier Model, TrainingResult Result, int TrainPairs, double SnliAccuracy, double SnliMajority,
                                 int SnliTestPairs, double MultiNliAccuracy, double MultiNliMajority);
@@ -26,32 +28,57 @@ public static class BertTraining
     {
         var recipe = settings.Recipe;
         recipe.Training.Validate();
-        var corpus = new WikiTextBert(settings.WikiText.Split('\n'), recipe.MaxLength, seed: (int)settings.Seed);
+        long seed = settings.Seed;
+        int maxLength = recipe.MaxLength;
+        CheckpointHeader? header = settings.Resume is null ? null : Checkpoint.ReadHeader(settings.Resume, BertCheckpoint.PretrainingKind);
+        if (header is not null)
+        {
+            seed = Resuming.Seed(header, seed, observer);
+            maxLength = header.Metadata["data"]?["max_length"]?.GetValue<int>() ?? maxLength;
+        }
+        var corpus = new WikiTextBert(settings.WikiText.Split('\n'), maxLength, seed: (int)seed);
         observer.Info($"{corpus.Examples.Count:N0} sentence pairs, vocabulary {corpus.Vocab.Count:N0} (words seen at least 5 times)");
-        TorchRuntime.Seed(settings.Seed);
-        var model = new BertForPretraining(recipe.Model with { VocabSize = corpus.Vocab.Count });
-        var task = new BertPretrainingTask(model, corpus, recipe.Training.BatchSize, settings.Seed);
-        var result = observer.Run("bert", task, recipe.Training.ToTrainerOptions(settings.Seed, settings.OutDir));
+        // The vocabulary is rebuilt from the text: a resumed run must read the same text, or its ids would mean other words.
+        if (header is not null && !JsonNode.DeepEquals(header.Tokenizer, corpus.Vocab.Describe()))
+            throw new UserError($"{settings.Resume}: its vocabulary differs from this text's; resume with the --data it was trained on");
+        TorchRuntime.Seed(seed);
+        var model = new BertForPretraining(header is null ? recipe.Model with { VocabSize = corpus.Vocab.Count } : BertCheckpoint.Config(header));
+        var task = new BertPretrainingTask(model, corpus, recipe.Training.BatchSize, seed);
+        var result = observer.Run("bert", task, recipe.Training.ToTrainerOptions(seed, settings.OutDir), settings.Resume);
         return new BertPretrainOutcome(model, corpus, result, (task.LastMlm, task.LastNsp), task.LastEvaluation);
     }
 
     public static NliOutcome FineTuneNli(NliSettings settings, TrainingObserver observer)
     {
         settings.Recipe.Training.Validate();
-        var (train, test) = NliData.Split(settings.Snli, 0.2, settings.Seed);
-        observer.Info($"SNLI dev split {train.Count:N0} train / {test.Count:N0} test (seed {settings.Seed}); " +
+        CheckpointHeader? header = settings.Resume is null ? null : Checkpoint.ReadHeader(settings.Resume, BertCheckpoint.ClassifierKind);
+        long seed = header is null ? settings.Seed : Resuming.Seed(header, settings.Seed, observer);
+        int maxLength = header?.Metadata["data"]?["max_length"]?.GetValue<int>() ?? settings.Recipe.MaxLength;
+        var (train, test) = NliData.Split(settings.Snli, 0.2, seed);
+        observer.Info($"SNLI dev split {train.Count:N0} train / {test.Count:N0} test (seed {seed}); " +
                       $"MultiNLI matched dev {settings.MultiNli.Count:N0} for out-of-domain testing");
-        var (bert, tokenizer) = Encoder(settings, observer);
-        var encoder = PairEncoders.For(tokenizer, settings.Recipe.MaxLength);
-        TorchRuntime.Seed(settings.Seed + 1);
-        var classifier = new BertClassifier(bert, NliData.Labels.Length);
+        BertClassifier classifier;
+        ITokenizer tokenizer;
+        if (header is null)
+        {
+            (var bert, tokenizer) = Encoder(settings, observer);
+            TorchRuntime.Seed(seed + 1);
+            classifier = new BertClassifier(bert, NliData.Labels.Length);
+        }
+        else
+        {
+            // The trainer overwrites every weight from the checkpoint: only the shapes matter here.
+            classifier = (BertClassifier)BertCheckpoint.BuildClassifier(header);
+            tokenizer = Tokenizers.Restore(header.Tokenizer, settings.Resume!);
+        }
+        var encoder = PairEncoders.For(tokenizer, maxLength);
         var training = settings.Recipe.Training;
-        var task = new NliTask(classifier, encoder, train, test, training.BatchSize, settings.Seed, settings.Recipe.MaxLength);
-        var result = observer.Run("nli", task, training.ToTrainerOptions(settings.Seed, settings.OutDir, task.StepsPerEpoch));
+        var task = new NliTask(classifier, encoder, train, test, training.BatchSize, seed, maxLength);
+        var result = observer.Run("nli", task, training.ToTrainerOptions(seed, settings.OutDir, task.StepsPerEpoch), settings.Resume);
         if (result.Interrupted) return new NliOutcome(classifier, result, train.Count, double.NaN, double.NaN, test.Count, double.NaN, double.NaN);
         return new NliOutcome(classifier, result, train.Count,
-            NliTask.Accuracy(classifier, encoder, test), NliData.MajorityBaseline(train, test), test.Count,
-            NliTask.Accuracy(classifier, encoder, settings.MultiNli), NliData.MajorityBaseline(train, settings.MultiNli));
+            NliTask.Accuracy(classifier, encoder, test, observer.Cancel), NliData.MajorityBaseline(train, test), test.Count,
+            NliTask.Accuracy(classifier, encoder, settings.MultiNli, observer.Cancel), NliData.MajorityBaseline(train, settings.MultiNli));
     }
 
     /// <summary>The encoder to start from and its tokenizer.</summary>

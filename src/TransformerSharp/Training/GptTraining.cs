@@ -28,10 +28,7 @@ public static class GptTraining
             var header = Checkpoint.ReadHeader(resume, GptCheckpoint.Kind);
             config = ConfigJson.FromJson<GptConfig>(header.Config, resume);
             tokenizer = Tokenizers.Restore(header.Tokenizer, resume);
-            // Batches and dropout follow the seed; resuming with another one would not continue the same run.
-            long saved = header.Training?["seed"]?.GetValue<long>() ?? seed;
-            if (saved != seed) observer.Warning($"resuming with the checkpoint's seed {saved}, not {seed}");
-            seed = saved;
+            seed = Resuming.Seed(header, seed, observer);
         }
         else
         {
@@ -48,13 +45,25 @@ public static class GptTraining
         return new GptTrainOutcome(model, tokenizer, result);
     }
 
-    /// <summary>Trains the few-shot substitution GPT (gpt fewshot) and returns its best checkpoint's model.</summary>
-    public static Gpt TrainFewShot(GptRecipe recipe, long seed, string outDir, TrainingObserver observer)
+    /// <summary>
+    /// Trains the few-shot substitution GPT (gpt fewshot), or continues it from a checkpoint, and returns its best
+    /// checkpoint's model (null when interrupted: the run is then resumable from last.ckpt).
+    /// </summary>
+    public static (Gpt? best, TrainingResult result) TrainFewShot(GptRecipe recipe, long seed, string outDir, TrainingObserver observer, string? resume = null)
     {
+        var config = recipe.Model;
+        if (resume is not null)
+        {
+            var header = Checkpoint.ReadHeader(resume, GptCheckpoint.Kind);
+            if (header.Tokenizer?["kind"]?.GetValue<string>() != FewShotSubstitution.Tokenizer.Kind)
+                throw new UserError($"{resume}: not a 'gpt fewshot' checkpoint (its tokenizer is not the substitution task's)");
+            config = ConfigJson.FromJson<GptConfig>(header.Config, resume);
+            seed = Resuming.Seed(header, seed, observer);
+        }
         TorchRuntime.Seed(seed);
-        var model = new Gpt(recipe.Model);
+        var model = new Gpt(config);
         var options = recipe.Training.ToTrainerOptions(seed, outDir);
-        observer.Run("fewshot", new FewShotSubstitution.Task(model, recipe.Training.BatchSize, seed), options);
-        return GptCheckpoint.Load(Path.Combine(outDir, "best.ckpt")).model;
+        var result = observer.Run("fewshot", new FewShotSubstitution.Task(model, recipe.Training.BatchSize, seed), options, resume);
+        return (result.Interrupted ? null : GptCheckpoint.Load(Path.Combine(outDir, "best.ckpt")).model, result);
     }
 }

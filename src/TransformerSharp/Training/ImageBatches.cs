@@ -42,7 +42,7 @@ public static class ImageBatches
     public static Tensor Labels(ImageSet set, IReadOnlyList<int> indices) => tensor(indices.Select(i => (long)set.Labels[i]).ToArray());
 
     /// <summary>Mean cross-entropy, accuracy, predictions and class probabilities over the whole set, in eval mode.</summary>
-    public static ClassificationScore Score(ImageClassifier model, ImageSet set, int batchSize = 500)
+    public static ClassificationScore Score(ImageClassifier model, ImageSet set, int batchSize = 500, CancellationToken cancel = default)
     {
         bool training = model.training;
         model.eval();
@@ -54,6 +54,7 @@ public static class ImageBatches
         var probabilities = new float[set.Count, classes];
         foreach (int[] chunk in Enumerable.Range(0, set.Count).Chunk(batchSize))
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             Tensor labels = Labels(set, chunk);
             Tensor logits = model.forward(Pixels(set, chunk));

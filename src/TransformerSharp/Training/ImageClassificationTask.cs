@@ -43,18 +43,18 @@ public sealed class ImageClassificationTask(ImageClassifier model, JsonObject de
     }
 
     /// <summary>"train": the mean loss of this epoch's batches so far; "valid": the held-out images' loss.</summary>
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         if (split == "train") return runningCount > 0 ? runningLoss / runningCount : double.NaN;
-        validScore = valid.Count > 0 ? ImageBatches.Score(model, valid) : null;
+        validScore = valid.Count > 0 ? ImageBatches.Score(model, valid, cancel: cancel) : null;
         return validScore?.Loss ?? double.NaN;
     }
 
-    public IReadOnlyDictionary<string, double>? EvaluationMetrics()
+    public IReadOnlyDictionary<string, double>? EvaluationMetrics(CancellationToken cancel)
     {
         var metrics = new Dictionary<string, double> { ["train_accuracy"] = runningCount > 0 ? runningCorrect / runningCount : double.NaN };
         if (validScore is not null) metrics["valid_accuracy"] = validScore.Accuracy;
-        if (test is not null) metrics["test_accuracy"] = ImageBatches.Score(model, test).Accuracy;
+        if (test is not null) metrics["test_accuracy"] = ImageBatches.Score(model, test, cancel: cancel).Accuracy;
         return metrics;
     }
 

@@ -88,12 +88,13 @@ public sealed class LanguageModelTask : ITrainingTask
     }
 
     /// <summary>The same EvalBatches windows at every evaluation, so the numbers are comparable over time.</summary>
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         using var generator = new Generator((ulong)(seed * 7919 + (split == "train" ? 17 : 29)) + 1_000_000_007UL);
         double total = 0;
         for (int i = 0; i < EvalBatches; i++)
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var (x, y) = Corpus.Batch(split, BatchSize, Gpt.Config.MaxPositions, generator);
             total += Gpt.Loss(x, y).item<float>();

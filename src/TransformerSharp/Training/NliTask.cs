@@ -73,12 +73,13 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
         return nn.functional.cross_entropy(Logits(model, inputs, encoder.PadId), tensor(batch.Select(p => (long)p.Label).ToArray()));
     }
 
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         var pairs = (split == "train" ? train : valid).Take(1000).ToList();
         double total = 0;
         foreach (var chunk in pairs.Chunk(64))
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             total += nn.functional.cross_entropy(Logits(model, encoder, chunk), tensor(chunk.Select(p => (long)p.Label).ToArray())).item<float>() * chunk.Length;
         }
@@ -98,13 +99,14 @@ public sealed class NliTask(BertClassifier model, IPairEncoder encoder, IReadOnl
     }
 
     /// <summary>Accuracy of the model's argmax on the pairs.</summary>
-    public static double Accuracy(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs)
+    public static double Accuracy(BertClassifier model, IPairEncoder encoder, IReadOnlyList<NliPair> pairs, CancellationToken cancel = default)
     {
         model.eval();
         using var noGrad = no_grad();
         int correct = 0;
         foreach (var chunk in pairs.Chunk(64))
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             long[] predicted = Logits(model, encoder, chunk).argmax(1).data<long>().ToArray();
             correct += chunk.Where((p, i) => predicted[i] == p.Label).Count();

@@ -47,12 +47,14 @@ public static class Seq2SeqBatches
     }
 
     /// <summary>Token-weighted mean loss over batches of pairs (evaluation: call under no_grad).</summary>
-    public static double MeanLoss(ISeq2SeqModel model, IEnumerable<IReadOnlyList<(int[] source, int[] target)>> batches, int padId, int startId)
+    public static double MeanLoss(ISeq2SeqModel model, IEnumerable<IReadOnlyList<(int[] source, int[] target)>> batches, int padId, int startId,
+                                  CancellationToken cancel = default)
     {
         double total = 0;
         long tokens = 0;
         foreach (var batch in batches)
         {
+            cancel.ThrowIfCancellationRequested();
             var (loss, count) = Loss(model, batch, padId, startId);
             using (loss) total += loss.item<float>() * count;
             tokens += count;

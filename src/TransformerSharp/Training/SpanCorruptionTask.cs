@@ -55,12 +55,12 @@ public sealed class SpanCorruptionTask : ITrainingTask
     }
 
     /// <summary>The same evaluation batches every time: drawn from fixed seeds, not the step's.</summary>
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         int[] stream = split == "train" ? train : valid;
         if (stream.Length == 0) return double.NaN;
         return Seq2SeqBatches.MeanLoss(model, Enumerable.Range(0, evalBatches).Select(i => Batch(stream, Trainer.StepRandom(seed, -1 - i))),
-                                       T5Tokenizer.PadId, model.Config.DecoderStartTokenId);
+                                       T5Tokenizer.PadId, model.Config.DecoderStartTokenId, cancel);
     }
 
     public JsonObject Describe() => (JsonObject)description.DeepClone();

@@ -42,10 +42,10 @@ public sealed class SummarizationTask : ITrainingTask
     }
 
     /// <summary>Mean loss over the split's first EvalBatches × BatchSize examples (the same every time), batched by length.</summary>
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         var pairs = (split == "train" ? train : valid).Take(evalBatches * batchSize).OrderBy(p => p.source.Length).ToList();
-        return Seq2SeqBatches.MeanLoss(model, pairs.Chunk(batchSize), T5Tokenizer.PadId, model.Config.DecoderStartTokenId);
+        return Seq2SeqBatches.MeanLoss(model, pairs.Chunk(batchSize), T5Tokenizer.PadId, model.Config.DecoderStartTokenId, cancel);
     }
 
     List<int[]> EpochBatches(long epoch)

@@ -128,10 +128,7 @@ public static class T5Training
         if (resume is null) return null;
         var header = Checkpoint.ReadHeader(resume, T5Checkpoint.Kind);
         var tokenizer = Tokenizers.Restore(header.Tokenizer, resume) as T5Tokenizer ?? throw new InvalidDataException($"{resume}: not a T5 tokenizer");
-        // Batches and dropout follow the seed; resuming with another one would not continue the same run.
-        long saved = header.Training?["seed"]?.GetValue<long>() ?? seed;
-        if (saved != seed) observer.Warning($"resuming with the checkpoint's seed {saved}, not {seed}");
-        return (tokenizer, ConfigJson.FromJson<T5Config>(header.Config, resume), saved);
+        return (tokenizer, ConfigJson.FromJson<T5Config>(header.Config, resume), Resuming.Seed(header, seed, observer));
     }
 
     static string Describe(T5 model)

@@ -17,14 +17,17 @@ public interface ITrainingTask
     long TokensPerBatch { get; }
     /// <summary>Loss of one micro-batch. The batch must depend only on (step, micro), so a resumed run sees the same data.</summary>
     Tensor TrainingLoss(long step, int micro);
-    /// <summary>Mean loss over a fixed set of batches of the split ("train" or "valid"); called under no_grad in eval mode.</summary>
-    double EvaluationLoss(string split);
+    /// <summary>
+    /// Mean loss over a fixed set of batches of the split ("train" or "valid"); called under no_grad in eval mode. Checks
+    /// the token between batches, so Ctrl+C stops an evaluation within one batch.
+    /// </summary>
+    double EvaluationLoss(string split, CancellationToken cancel);
     /// <summary>Everything besides tensors needed to rebuild the model: config, tokenizer.</summary>
     JsonObject Describe();
     /// <summary>The task's optimiser: the options' kind (AdamW with decay on matrices, as nanoGPT's configure_optimizers, or SGD).</summary>
     OptimizerHelper CreateOptimizer(TrainerOptions options) => Optimizers.Create(Model, options);
     /// <summary>Figures besides the losses to report at each evaluation (accuracies), computed after EvaluationLoss.</summary>
-    IReadOnlyDictionary<string, double>? EvaluationMetrics() => null;
+    IReadOnlyDictionary<string, double>? EvaluationMetrics(CancellationToken cancel) => null;
     /// <summary>What TokensPerBatch counts, for the progress line: "tok", "img".</summary>
     string ThroughputUnit => "tok";
 }
@@ -95,6 +98,8 @@ public sealed class TrainingResult
     public long NextStep { get; set; }
     public TimeSpan Elapsed { get; set; }
     public bool Interrupted { get; set; }
+    /// <summary>Ctrl+C came during the evaluation after step NextStep: a resumed run makes that evaluation first.</summary>
+    public bool EvaluationPending { get; set; }
 }
 
 /// <summary>
@@ -117,7 +122,34 @@ public static class Trainer
         var clock = Stopwatch.StartNew();
         TimeSpan before = result.Elapsed;
         long tokensSeen = 0;
-        for (long step = result.NextStep; step < options.Iterations; step++)
+
+        // Evaluates after `step` steps and writes the checkpoints. Ctrl+C in the middle leaves the evaluation pending
+        // in last.ckpt, and a resumed run makes it first, so that resuming changes nothing.
+        void EvaluateAndSave(long step)
+        {
+            Evaluation evaluation;
+            try { evaluation = Evaluate(task, step, cancel); }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                result.Interrupted = result.EvaluationPending = true;
+                return;
+            }
+            result.EvaluationPending = false;
+            result.Evaluations.Add(evaluation);
+            onEvaluation?.Invoke(evaluation);
+            result.Elapsed = before + clock.Elapsed;
+            // Without validation data, the best checkpoint is the one with the lowest training loss.
+            double criterion = double.IsFinite(evaluation.ValidLoss) ? evaluation.ValidLoss : evaluation.TrainLoss;
+            if (criterion < result.BestValidLoss)
+            {
+                result.BestValidLoss = criterion;
+                Save(options, "best.ckpt", task, optimizer, result);
+            }
+            Save(options, "last.ckpt", task, optimizer, result);
+        }
+
+        if (result.EvaluationPending) EvaluateAndSave(result.NextStep);
+        for (long step = result.NextStep; step < options.Iterations && !result.Interrupted; step++)
         {
             if (cancel.IsCancellationRequested) { result.Interrupted = true; break; }
             model.train();
@@ -145,22 +177,7 @@ public static class Trainer
             double seconds = clock.Elapsed.TotalSeconds;
             onStep?.Invoke(new TrainingProgress(step, options.Iterations, loss, lr, tokensSeen / Math.Max(seconds, 1e-9), before + clock.Elapsed, task.ThroughputUnit));
 
-            bool last = step + 1 == options.Iterations;
-            if ((step + 1) % options.EvalInterval == 0 || last)
-            {
-                var evaluation = Evaluate(task, step + 1);
-                result.Evaluations.Add(evaluation);
-                onEvaluation?.Invoke(evaluation);
-                result.Elapsed = before + clock.Elapsed;
-                // Without validation data, the best checkpoint is the one with the lowest training loss.
-                double criterion = double.IsFinite(evaluation.ValidLoss) ? evaluation.ValidLoss : evaluation.TrainLoss;
-                if (criterion < result.BestValidLoss)
-                {
-                    result.BestValidLoss = criterion;
-                    Save(options, "best.ckpt", task, optimizer, result);
-                }
-                Save(options, "last.ckpt", task, optimizer, result);
-            }
+            if ((step + 1) % options.EvalInterval == 0 || step + 1 == options.Iterations) EvaluateAndSave(step + 1);
         }
         result.Elapsed = before + clock.Elapsed;
         if (result.Interrupted) Save(options, "last.ckpt", task, optimizer, result);
@@ -171,12 +188,15 @@ public static class Trainer
     public static Random StepRandom(long seed, long step, long micro = 0) =>
         new((int)(Math.Abs(seed * 1_000_003 + step * 7919 + micro) % int.MaxValue));
 
-    public static Evaluation Evaluate(ITrainingTask task, long step)
+    /// <summary>Losses (and figures) after a step; throws OperationCanceledException once the token is cancelled.</summary>
+    public static Evaluation Evaluate(ITrainingTask task, long step, CancellationToken cancel = default)
     {
         task.Model.eval();
         using var noGrad = no_grad();
-        double train = task.EvaluationLoss("train"), valid = task.EvaluationLoss("valid");
-        return new Evaluation(step, train, valid, task.EvaluationMetrics());
+        double train = task.EvaluationLoss("train", cancel), valid = task.EvaluationLoss("valid", cancel);
+        var metrics = task.EvaluationMetrics(cancel);
+        cancel.ThrowIfCancellationRequested();
+        return new Evaluation(step, train, valid, metrics);
     }
 
     static void Save(TrainerOptions options, string name, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
@@ -186,6 +206,8 @@ public static class Trainer
         metadata["training"] = new JsonObject
         {
             ["next_step"] = result.NextStep,
+            ["iterations"] = options.Iterations,
+            ["evaluation_pending"] = result.EvaluationPending,
             ["best_valid_loss"] = double.IsFinite(result.BestValidLoss) ? result.BestValidLoss : null,
             ["elapsed_seconds"] = result.Elapsed.TotalSeconds,
             ["seed"] = options.Seed,
@@ -206,6 +228,7 @@ public static class Trainer
         result.NextStep = training["next_step"]!.GetValue<long>();
         result.BestValidLoss = training["best_valid_loss"]?.GetValue<double>() ?? double.PositiveInfinity;
         result.Elapsed = TimeSpan.FromSeconds(training["elapsed_seconds"]?.GetValue<double>() ?? 0);
+        result.EvaluationPending = training["evaluation_pending"]?.GetValue<bool>() ?? false;
         foreach (JsonNode? item in training["train_losses"]!.AsArray())
             result.TrainLosses.Add((item![0]!.GetValue<long>(), item[1]!.GetValue<double>()));
         foreach (JsonNode? item in training["evaluations"]!.AsArray())

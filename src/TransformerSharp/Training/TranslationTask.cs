@@ -57,7 +57,7 @@ public sealed class TranslationTask : ITrainingTask
     }
 
     /// <summary>Mean masked loss over the whole split (train is capped at 2,000 pairs to keep evaluation quick).</summary>
-    public double EvaluationLoss(string split)
+    public double EvaluationLoss(string split, CancellationToken cancel)
     {
         IReadOnlyList<int> pairs = split == "train" ? Train.Take(2000).ToList() : Valid;
         if (pairs.Count == 0) return double.NaN;
@@ -66,6 +66,7 @@ public sealed class TranslationTask : ITrainingTask
         int pad = Data.TargetVocab[Vocabulary.Pad];
         for (int start = 0; start < pairs.Count; start += BatchSize)
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
             var chunk = pairs.Skip(start).Take(BatchSize).ToList();
             var (src, decIn, validLens, label) = Data.Batch(chunk);

@@ -30,7 +30,7 @@ public static class VitTraining
                                                recipe.Training.BatchSize, settings.Seed, recipe.Augmentation, recipe.Training.LabelSmoothing);
         var options = recipe.Training.ToTrainerOptions(settings.Seed, settings.OutDir, task.StepsPerEpoch);
         var result = observer.Run(ImageClassifierCheckpoint.KindOf(config), task, options, settings.Resume);
-        ClassificationScore? test = result.Interrupted ? null : ImageBatches.Score(model, settings.Test);
+        ClassificationScore? test = result.Interrupted ? null : ImageBatches.Score(model, settings.Test, cancel: observer.Cancel);
         return new VitTrainOutcome(model, result, train.Count, valid.Count, test);
     }
 

@@ -47,26 +47,38 @@ public class BertCliTests
         Assert.Contains($"{longFile}:1: longer than 512 tokens, truncated", truncated.error);
     }
 
-    [Fact]
-    public void PretrainingAndFineTuningRunOnSmallData()
+    /// <summary>A tiny "WikiText" in the folder: paragraphs of sentences separated by " . ".</summary>
+    static string TinyWikiText(string folder)
     {
-        string folder = TestSupport.TempFolder();
-        // A tiny "WikiText": paragraphs of sentences separated by " . ".
         var random = new Random(1);
         string[] words = { "the", "cat", "sat", "on", "mat", "dog", "ran", "to", "park", "a", "bird", "sang" };
         string Sentence() => string.Join(' ', Enumerable.Range(0, 4 + random.Next(5)).Select(_ => words[random.Next(words.Length)]));
         File.WriteAllLines(Path.Combine(folder, "wiki.train.tokens"), Enumerable.Range(0, 200).Select(_ => $" {Sentence()} . {Sentence()} . {Sentence()} . "));
-        string bertDir = Path.Combine(folder, "bert");
-        var pretrain = Run("bert", "pretrain", "--data", folder, "--out", bertDir, "--steps", "10");
-        Assert.True(pretrain.code == 0, pretrain.error);
-        Assert.Contains("last step: MLM", pretrain.output);
+        return folder;
+    }
 
+    /// <summary>SNLI and MultiNLI files of 60 and 10 easy pairs, in a folder "nli" under the given one.</summary>
+    static string TinyNli(string folder)
+    {
         string nli = Path.Combine(folder, "nli");
         Directory.CreateDirectory(nli);
         string Line(string p, string h, string l) => JsonSerializer.Serialize(new { premise = p, hypothesis = h, label = l });
         var lines = Enumerable.Range(0, 60).Select(i => Line("the cat sat on the mat .", i % 2 == 0 ? "the cat sat ." : "the dog ran .", i % 2 == 0 ? "entailment" : "contradiction")).ToList();
         File.WriteAllLines(Path.Combine(nli, "snli_1.0_dev.pairs.jsonl"), lines);
         File.WriteAllLines(Path.Combine(nli, "multinli_1.0_dev_matched.pairs.jsonl"), lines.Take(10));
+        return nli;
+    }
+
+    [Fact]
+    public void PretrainingAndFineTuningRunOnSmallData()
+    {
+        string folder = TinyWikiText(TestSupport.TempFolder());
+        string bertDir = Path.Combine(folder, "bert");
+        var pretrain = Run("bert", "pretrain", "--data", folder, "--out", bertDir, "--steps", "10");
+        Assert.True(pretrain.code == 0, pretrain.error);
+        Assert.Contains("last step: MLM", pretrain.output);
+
+        string nli = TinyNli(folder);
         string nliDir = Path.Combine(folder, "nli-run");
         var fineTune = Run("bert", "finetune-nli", "--init", Path.Combine(bertDir, "best.ckpt"), "--data", nli, "--out", nliDir, "--epochs", "2");
         Assert.True(fineTune.code == 0, fineTune.error);
@@ -74,5 +86,59 @@ public class BertCliTests
         var predicted = Run("bert", "predict-nli", "--model", Path.Combine(nliDir, "best.ckpt"), "the cat sat on the mat .", "the cat sat .");
         Assert.True(predicted.code == 0, predicted.error);
         Assert.Matches(@"^(entailment|neutral|contradiction) \(entailment 0\.\d{3}, neutral 0\.\d{3}, contradiction 0\.\d{3}\)", predicted.output);
+    }
+
+    [Fact]
+    public void CtrlCInPretrainingSavesAndResumeEndsLikeAStraightRun()
+    {
+        string folder = TinyWikiText(TestSupport.TempFolder());
+        string straightDir = Path.Combine(folder, "straight"), splitDir = Path.Combine(folder, "split");
+        var straight = Run("bert", "pretrain", "--data", folder, "--out", straightDir, "--steps", "20");
+        Assert.True(straight.code == 0, straight.error);
+
+        var stopped = CliRunner.RunInterrupted("step 10:", "bert", "pretrain", "--data", folder, "--out", splitDir, "--steps", "20");
+        Assert.True(stopped.code == 130, stopped.output + stopped.error);
+        Assert.Contains($"interrupted at step 10; resume with --resume {Path.Combine(splitDir, "last.ckpt")}", CliRunner.Unwrapped(stopped.output));
+        Assert.DoesNotContain("last step: MLM", stopped.output);
+
+        var resumed = Run("bert", "pretrain", "--data", folder, "--out", splitDir, "--steps", "20", "--resume", Path.Combine(splitDir, "last.ckpt"));
+        Assert.True(resumed.code == 0, resumed.error);
+        static string Figures(string output)     // the losses, without the time
+        {
+            string line = output.Split('\n').Single(l => l.StartsWith("first step:"));
+            return line[..line.LastIndexOf(';')];
+        }
+        Assert.Equal(Figures(straight.output), Figures(resumed.output));
+
+        File.WriteAllLines(Path.Combine(folder, "wiki.train.tokens"), new[] { " other words here . and more of them . " });
+        var otherData = Run("bert", "pretrain", "--data", folder, "--out", splitDir, "--steps", "20", "--resume", Path.Combine(splitDir, "last.ckpt"));
+        Assert.Equal(1, otherData.code);
+        Assert.Contains("its vocabulary differs from this text's", otherData.error);
+    }
+
+    [Fact]
+    public void CtrlCInFineTuningOrItsTestEvaluationStopsWith130AndResumeFinishes()
+    {
+        string folder = TinyWikiText(TestSupport.TempFolder()), nli = TinyNli(folder);
+        string bertDir = Path.Combine(folder, "bert");
+        Assert.Equal(0, Run("bert", "pretrain", "--data", folder, "--out", bertDir, "--steps", "10").code);
+        string init = Path.Combine(bertDir, "best.ckpt"), nliDir = Path.Combine(folder, "nli-run"), last = Path.Combine(nliDir, "last.ckpt");
+
+        // During training (the first epoch's evaluation line): last.ckpt, exit 130, no test table.
+        var stopped = CliRunner.RunInterrupted("step ", "bert", "finetune-nli", "--init", init, "--data", nli, "--out", nliDir, "--epochs", "3");
+        Assert.True(stopped.code == 130, stopped.output + stopped.error);
+        Assert.True(File.Exists(last));
+        Assert.DoesNotContain("majority-class baseline", stopped.output);
+
+        // After training, during the test evaluation: stops there, exit 130.
+        var duringTest = CliRunner.RunInterrupted("loss curve:", "bert", "finetune-nli", "--init", init, "--data", nli, "--out", nliDir, "--epochs", "3", "--resume", last);
+        Assert.True(duringTest.code == 130, duringTest.output + duringTest.error);
+        Assert.Contains("interrupted", duringTest.error);
+        Assert.DoesNotContain("majority-class baseline", duringTest.output);
+
+        // Resuming a finished training goes straight to the test evaluation.
+        var finished = Run("bert", "finetune-nli", "--init", init, "--data", nli, "--out", nliDir, "--epochs", "3", "--resume", last);
+        Assert.True(finished.code == 0, finished.error);
+        Assert.Contains("majority-class baseline", finished.output);
     }
 }

@@ -68,6 +68,31 @@ public class GptCliTests
     }
 
     [Fact]
+    public void CtrlCInFewShotTrainingSavesAndOnlyResumeContinues()
+    {
+        string outDir = TestSupport.TempFolder(), last = Path.Combine(outDir, "last.ckpt");
+        string[] args = { "gpt", "fewshot", "--iterations", "40", "--trials", "5", "--shots", "0,8", "--out", outDir };
+        // The preset evaluates 4 times a run, every 10 steps here: Ctrl+C at the second evaluation line stops at step 20.
+        var stopped = CliRunner.RunInterrupted("step 20:", args);
+        Assert.True(stopped.code == 130, stopped.output + stopped.error);
+        Assert.Contains($"interrupted at step 20; resume with --resume {last}", CliRunner.Unwrapped(stopped.output));
+        Assert.DoesNotContain("ideal in-context learner", stopped.output);
+
+        var without = Run(args);
+        Assert.Equal(1, without.code);
+        Assert.Contains($"holds a run interrupted at step 20 of 40: finish it with --resume {last}", without.error);
+
+        var resumed = Run(args.Append("--resume").Append(last).ToArray());
+        Assert.True(resumed.code == 0, resumed.error);
+        Assert.Contains("step 40:", resumed.output);
+        Assert.Contains("ideal in-context learner", resumed.output);
+
+        var duringEvaluation = CliRunner.RunInterrupted("prompt format", args);    // loads the trained model, then evaluates
+        Assert.Equal(130, duringEvaluation.code);
+        Assert.DoesNotContain("ideal in-context learner", duringEvaluation.output);
+    }
+
+    [Fact]
     public void FewShotPrintsTheTableAndPlot()
     {
         string outDir = TestSupport.TempFolder();

@@ -31,7 +31,7 @@ public class GptReferenceParityTests
             var (x, y) = corpus.Windows("train", starts[(int)(step * Batch)..(int)((step + 1) * Batch)], Context);
             return model.Loss(x, y);
         }
-        public double EvaluationLoss(string split) => double.NaN;
+        public double EvaluationLoss(string split, CancellationToken cancel) => double.NaN;
         public JsonObject Describe() => new();
     }
 

@@ -41,7 +41,7 @@ public class OptimizerTests
         public long TokensPerBatch => 1;
         // Gradients of mixed signs and sizes: Adam's first step moves every element by the learning rate regardless.
         public Tensor TrainingLoss(long step, int micro) => (model.large * arange(12).reshape(4, 3)).sum() - (model.small * 5).sum();
-        public double EvaluationLoss(string split) => 0;
+        public double EvaluationLoss(string split, CancellationToken cancel) => 0;
         public JsonObject Describe() => new();
     }
 

@@ -55,6 +55,45 @@ public class TrainerTests
         Assert.True(straight.TrainLosses[^1].Loss < straight.TrainLosses[0].Loss);
     }
 
+    /// <summary>A task that asks to stop (as Ctrl+C does) when the n-th evaluation-loss call starts.</summary>
+    sealed class StopDuringEvaluation(ITrainingTask inner, CancellationTokenSource cancel, int call) : ITrainingTask
+    {
+        int calls;
+        public string Kind => inner.Kind;
+        public nn.Module Model => inner.Model;
+        public long TokensPerBatch => inner.TokensPerBatch;
+        public Tensor TrainingLoss(long step, int micro) => inner.TrainingLoss(step, micro);
+        public double EvaluationLoss(string split, CancellationToken token)
+        {
+            if (++calls == call) cancel.Cancel();
+            return inner.EvaluationLoss(split, token);
+        }
+        public System.Text.Json.Nodes.JsonObject Describe() => inner.Describe();
+    }
+
+    [Fact]
+    public void CtrlCDuringAnEvaluationStopsAtOnceAndTheResumedRunMakesThatEvaluation()
+    {
+        string straightDir = TestSupport.TempFolder(), splitDir = TestSupport.TempFolder();
+        var straight = Trainer.Run(NewTask(5), Options(12, straightDir));
+
+        // Evaluations come after steps 4, 8 and 12, each a "train" then a "valid" call: call 4 is step 8's validation.
+        using var cancel = new CancellationTokenSource();
+        var firstHalf = Trainer.Run(new StopDuringEvaluation(NewTask(5), cancel, call: 4), Options(12, splitDir), cancel: cancel.Token);
+        Assert.True(firstHalf.Interrupted);
+        Assert.True(firstHalf.EvaluationPending);
+        Assert.Equal(8, firstHalf.NextStep);
+        Assert.Single(firstHalf.Evaluations);
+        var header = TransformerSharp.Checkpoints.Checkpoint.ReadHeader(Path.Combine(splitDir, "last.ckpt"));
+        Assert.True(header.Training!["evaluation_pending"]!.GetValue<bool>());
+
+        var resumed = Trainer.Run(NewTask(5, initSeed: 98), Options(12, splitDir), resumeFrom: Path.Combine(splitDir, "last.ckpt"));
+        Assert.False(resumed.EvaluationPending);
+        Assert.Equal(straight.TrainLosses, resumed.TrainLosses);
+        Assert.Equal(straight.Evaluations, resumed.Evaluations);
+        Assert.Equal(straight.BestValidLoss, resumed.BestValidLoss);
+    }
+
     [Fact]
     public void SameSeedSameRunAndBestCheckpointKept()
     {
@@ -79,7 +118,7 @@ public class TrainerTests
         public long TokensPerBatch => 1;
         public Tensor TrainingLoss(long step, int micro) =>
             (Linear.forward(tensor(X.Select(v => (float)v).ToArray()).unsqueeze(0)) - tensor(Y.Select(v => (float)v).ToArray())).pow(2).sum();
-        public double EvaluationLoss(string split) => double.NaN;
+        public double EvaluationLoss(string split, CancellationToken cancel) => double.NaN;
         public System.Text.Json.Nodes.JsonObject Describe() => new();
     }
 

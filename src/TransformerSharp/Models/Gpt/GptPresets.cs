@@ -21,7 +21,7 @@ public static class GptPresets
     public static readonly GptRecipe FewShotSubstitution = new(
         new GptConfig(Layers: 2, Heads: 4, Width: 64, MaxPositions: 64, VocabSize: SubstitutionTokenizer.Size, EmbeddingStd: 0.3),
         new TrainingSettings(BatchSize: 32, LearningRate: 2e-3, Iterations: 1000, Schedule: ScheduleKind.Cosine, MinLearningRate: 2e-4,
-                             Warmup: 100, WeightDecay: 0.1, Beta1: 0.9, Beta2: 0.99, Clip: 1.0, EvalInterval: 250),
+                             Warmup: 100, WeightDecay: 0.1, Beta1: 0.9, Beta2: 0.99, Clip: 1.0, Evaluations: 4),
         Tokenizer: "substitution");
 
     public static readonly IReadOnlyList<Preset<GptRecipe>> All = new[]
