@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using Spectre.Console;
 using TransformerSharp.Cli.Commands;
 using TransformerSharp.Torch;
@@ -30,13 +31,19 @@ public static class CliApp
         root.Subcommands.Add(RougeCommand.Create(context));
         root.Subcommands.Add(ModelCommands.Presets(context));
         root.Subcommands.Add(ModelCommands.Info(context));
+        OptionChecks.Apply(root);
         return root;
     }
 
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(new CliContext(output, error), args);
 
-    public static int Run(CliContext context, string[] args) =>
-        Build(context).Parse(args).Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
+    public static int Run(CliContext context, string[] args)
+    {
+        var parse = Build(context).Parse(args);
+        // A wrong option is one line naming it; the full help is one --help away.
+        if (parse.Action is ParseErrorAction errors) errors.ShowHelp = false;
+        return parse.Invoke(new InvocationConfiguration { Output = context.Output, Error = context.Error });
+    }
 }
 
 /// <summary>Where a command writes: a Spectre console over the output writer, and the error writer.</summary>

@@ -59,7 +59,6 @@ public static class GptCommand
         command.SetAction(parse => context.Guard(parse, () =>
         {
             // 0 in a preset means "derive it"; given by hand it would be a run that never evaluates.
-            if (parse.GetValue(evalInterval) is < 1 and var interval) throw new UserError($"--eval-interval must be at least 1, got {interval}");
             GptRecipe p = GptPresets.Find(parse.GetValue(preset)!);
             var recipe = p with
             {

@@ -37,8 +37,6 @@ public static class T5Command
             string[] words = parse.GetValue(text)!.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             if (words.Length == 0) throw new UserError("the text has no words to corrupt");
             double noise = parse.GetValue(density), meanSpan = parse.GetValue(span);
-            if (!(noise is > 0 and < 1)) throw new UserError($"--noise-density must be between 0 and 1, got {noise}");
-            if (!(meanSpan >= 1) || double.IsInfinity(meanSpan)) throw new UserError($"--mean-span must be at least 1, got {meanSpan}");
             int vocab = words.Length + 1 + T5Tokenizer.SentinelCount;
             string Token(int id) => id < words.Length ? words[id] : id == words.Length ? "</s>" : T5Tokenizer.Sentinel(vocab - 1 - id);
             var (inputs, targets) = SpanCorruption.Corrupt(Enumerable.Range(0, words.Length).ToArray(), vocab, words.Length,
@@ -122,7 +120,6 @@ public static class T5Command
             string? initPath = initValue == "none" ? null : initValue;
             if (initPath is not null && !File.Exists(initPath)) throw new UserError($"--init {initPath}: no such checkpoint (or 'none' for random weights)");
             if (initPath is not null && parse.GetValue(tokenizerFrom) is not null) throw new UserError("--tokenizer-from goes with --init none: a pretrained checkpoint brings its own tokenizer");
-            if (parse.GetValue(maxTrainSamples) is < 1 and var most) throw new UserError($"--max-train-samples must be at least 1, got {most}");
             string folder = DialogSum.Locate(parse.GetValue(data)?.FullName);
             var settings = new T5FinetuneSettings(folder, initPath, parse.GetValue(tokenizerFrom)?.FullName, parse.GetValue(preset)!, recipe,
                                                   parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName,

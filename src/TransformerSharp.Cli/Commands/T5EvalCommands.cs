@@ -83,7 +83,6 @@ public static class T5EvalCommands
         command.SetAction(parse => context.Guard(parse, () =>
         {
             decoding.Read(parse);
-            if (parse.GetValue(limit) is < 1) throw new UserError($"--limit must be at least 1, got {parse.GetValue(limit)}");
             var summarizer = Summarizer.Load(parse.GetValue(model)!.FullName);
             var dialogues = Limit(DialogSum.Read(parse.GetValue(test)!.FullName), parse.GetValue(limit));
             var settings = decoding.Read(parse, summarizer.Text);
@@ -146,7 +145,6 @@ public static class T5EvalCommands
 
     static IReadOnlyList<Dialogue> Limit(IReadOnlyList<Dialogue> dialogues, int? limit)
     {
-        if (limit is < 1) throw new UserError($"--limit must be at least 1, got {limit}");
         return limit is int n ? dialogues.Take(n).ToList() : dialogues;
     }
 

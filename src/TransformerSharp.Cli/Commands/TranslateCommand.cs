@@ -64,12 +64,10 @@ public static class TranslateCommand
             string presetName = parse.GetValue(preset)!, architecture = parse.GetValue(modelKind)!;
             TranslatorRecipe p = TranslatorPresets.Find(presetName, architecture);
             int merges = parse.GetValue(subwords) ?? p.Data.SubwordMerges;
-            if (merges < 0) throw new UserError($"--subwords must be 0 (words) or more, got {merges}");
             bool share = parse.GetValue(shareEmbeddings);
             if (share && merges == 0) throw new UserError("--share-embeddings needs --subwords (one vocabulary for both languages)");
             if (share && p.Transformer is null) throw new UserError("--share-embeddings is for the Transformer");
             int warmupSteps = parse.GetValue(warmup) ?? 0;
-            if (warmupSteps < 0) throw new UserError($"--warmup must be 0 or more, got {warmupSteps}");
             var recipe = p with
             {
                 Transformer = p.Transformer is null ? null : p.Transformer with { ShareEmbeddings = share },
@@ -104,8 +102,9 @@ public static class TranslateCommand
             {
                 var d = splits.Data;
                 var test = splits.Test.Select(i => d.Pairs[i]).ToList();
-                var (score, meanD2L) = translator.Evaluate(test.Select(p => d.Detokenize(p.Source)).ToList(), test.Select(p => d.Detokenize(p.Target)).ToList(), beam: 1);
-                context.Console.MarkupLineInterpolated($"test set ({splits.Test.Length} pairs, greedy): {score} | {score.Signature}; mean D2L bleu(k=2) {meanD2L:F3}");
+                var (score, meanD2L) = translator.Evaluate(test.Select(p => d.Detokenize(p.Source)).ToList(), test.Select(p => d.Detokenize(p.Target)).ToList(),
+                                                           beam: 1, normalised: true);
+                context.Console.MarkupLineInterpolated($"test set ({splits.Test.Length} pairs, greedy, D2L-normalised): {score} | {score.Signature}; mean D2L bleu(k=2) {meanD2L:F3}");
             }
             return outcome.Result.Interrupted ? 130 : 0;
         }, interruptible: true));
@@ -117,22 +116,27 @@ public static class TranslateCommand
         var model = new Option<FileInfo>("--model") { Required = true };
         var test = new Option<FileInfo>("--test") { Description = "english<TAB>french lines", Required = true };
         var beam = new Option<int>("--beam") { DefaultValueFactory = _ => 1 };
-        var output = new Option<FileInfo?>("--output") { Description = "write the hypotheses here, one per line" };
-        var command = new Command("eval", "Corpus BLEU and mean D2L bleu(k=2) of a translator on a test file.") { model, test, beam, output };
+        var output = new Option<FileInfo?>("--output") { Description = "write the hypotheses here, one per line, as scored" };
+        var normalised = new Option<bool>("--normalised")
+        {
+            Description = "D2L's comparison: lower-cased, punctuation split off, on both sides (default: sacreBLEU's, readable output against the references as given)",
+        };
+        var command = new Command("eval", "Corpus BLEU and mean D2L bleu(k=2) of a translator on a test file.") { model, test, beam, output, normalised };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            Translator.CheckBeam(parse.GetValue(beam));
             var translator = Translator.Load(parse.GetValue(model)!.FullName);
             string path = parse.GetValue(test)!.FullName;
-            if (!File.Exists(path)) throw new UserError($"{path}: file not found");
-            var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(File.ReadAllText(path)), source: path);
+            // Raw lines: the references stay as written (sacreBLEU's convention); the translator preprocesses the English.
+            var (pairs, skipped) = TranslationCorpus.Tokenize(TextFiles.ReadNonEmpty(path, "english<TAB>french lines"), source: path);
             if (skipped > 0) context.Error.WriteLine($"warning: {path}: {skipped} line(s) without exactly two tab-separated fields skipped");
             var hypotheses = new List<string>();
             static string Words(string[] tokens) => string.Join(' ', tokens.Where(t => t != Vocabulary.Eos));
+            bool d2l = parse.GetValue(normalised);
             var (score, meanD2L) = translator.Evaluate(pairs.Select(p => Words(p.Source)).ToList(), pairs.Select(p => Words(p.Target)).ToList(),
-                                                       parse.GetValue(beam), hypotheses);
+                                                       parse.GetValue(beam), hypotheses, d2l);
             context.Console.MarkupLineInterpolated($"{score}");
             context.Console.MarkupLineInterpolated($"{score.Signature}");
+            context.Console.MarkupLineInterpolated($"compared: {(d2l ? "D2L-normalised (lower case, punctuation split off) output and references" : "readable output against the references as written (sacreBLEU's convention, as the bleu command)")}");
             context.Console.MarkupLineInterpolated($"mean D2L bleu(k=2): {meanD2L:F3} over {pairs.Count} pairs");
             if (parse.GetValue(output) is { } file) File.WriteAllLines(file.FullName, hypotheses);
             return 0;

@@ -94,12 +94,9 @@ public static class VitPredictCommands
         var attentionPlot = new Option<DirectoryInfo?>("--attention-plot") { Description = "folder for the <cls> attention of every head and block, and the rollout (ViT only)" };
         var data = VitCommand.DataOption();
         var command = new Command("predict", "The top three classes for one image, and optionally where the ViT looks.") { model, index, image, attentionPlot, data };
-        command.Validators.Add(result =>
-        {
-            if ((result.GetValue(index) is null) == (result.GetValue(image) is null)) result.AddError("give exactly one of --index N and --image FILE");
-        });
         command.SetAction(parse => context.Guard(parse, () =>
         {
+            if ((parse.GetValue(index) is null) == (parse.GetValue(image) is null)) throw new UserError("give exactly one of --index N and --image FILE");
             var (classifier, classes, header) = ImageClassifierCheckpoint.Load(parse.GetValue(model)!.FullName);
             using var _m = classifier;
             var (pixels, label, name) = ReadInput(context, parse.GetValue(index), parse.GetValue(image)?.FullName, parse.GetValue(data)?.FullName);

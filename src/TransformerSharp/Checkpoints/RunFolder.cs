@@ -67,7 +67,7 @@ public sealed class RunFolder : IDisposable
     /// <summary>The process still runs and is the same one (a recycled id has another start time).</summary>
     static bool IsAlive(int pid, DateTime started)
     {
-        if (pid <= 0) return false;
+        if (pid <= 0 || IsZombie(pid)) return false;
         try
         {
             using var process = Process.GetProcessById(pid);
@@ -76,6 +76,21 @@ public sealed class RunFolder : IDisposable
         }
         catch (ArgumentException) { return false; }
         catch (InvalidOperationException) { return false; }
+    }
+
+    /// <summary>
+    /// Killed but not yet reaped (Linux state Z): it holds no files and will never write again. A run killed with its
+    /// parent shell stays so where nothing reaps orphans (as PID 1 in many containers).
+    /// </summary>
+    static bool IsZombie(int pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int end = stat.LastIndexOf(')');          // the command name in parentheses may itself hold spaces
+            return end > 0 && end + 2 < stat.Length && stat[end + 2] is 'Z' or 'X';
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     static void RemoveLeftovers(string folder, Action<string>? note)

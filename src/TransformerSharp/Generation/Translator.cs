@@ -31,14 +31,22 @@ public sealed class Translator
         return Data.Subwords?.Split(words) ?? words;
     }
 
-    /// <summary>Corpus BLEU (sacreBLEU-style) and mean D2L bleu(k=2) of translations of English sentences against references.</summary>
+    /// <summary>
+    /// Corpus BLEU and mean D2L bleu(k=2) of translations of English sentences against references. By default as
+    /// sacreBLEU scores (the `bleu` command too): the output made readable (<see cref="TranslationCorpus.Postprocess"/>)
+    /// against the references as given. <paramref name="normalised"/>: D2L's comparison, both sides lower-cased with
+    /// punctuation split off. D2L's bleu(k=2) always compares normalised forms, as the book does.
+    /// </summary>
+    /// <param name="hypotheses">receives the translations as scored.</param>
     public (Evaluation.BleuScore score, double meanD2L) Evaluate(IReadOnlyList<string> english, IReadOnlyList<string> references, int beam,
-                                                                  List<string>? hypotheses = null)
+                                                                  List<string>? hypotheses = null, bool normalised = false)
     {
         var output = Translate(english, beam);
-        hypotheses?.AddRange(output);
-        var score = Evaluation.Bleu.Corpus(output, new[] { references });
-        double meanD2L = output.Select((h, i) => h.Length == 0 ? 0 : Evaluation.Bleu.D2L(h, references[i], 2)).Average();
+        var normalisedReferences = references.Select(r => TranslationCorpus.Preprocess(r.Trim())).ToList();
+        var scored = normalised ? output : output.Select(TranslationCorpus.Postprocess).ToList();
+        hypotheses?.AddRange(scored);
+        var score = Evaluation.Bleu.Corpus(scored, new[] { normalised ? normalisedReferences : references });
+        double meanD2L = output.Select((h, i) => h.Length == 0 ? 0 : Evaluation.Bleu.D2L(h, normalisedReferences[i], 2)).Average();
         return (score, meanD2L);
     }
 

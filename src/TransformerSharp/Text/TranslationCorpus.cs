@@ -30,7 +30,24 @@ public static class TranslationCorpus
     }
 
     /// <summary>
-    /// Splits preprocessed text into pairs; tokens split on spaces, &lt;eos&gt; appended. Lines without exactly two
+    /// French model output (preprocessed form) as a reader writes it, to compare with raw references as sacreBLEU
+    /// does: no space before . and , (French keeps one before ! and ?), the first letter capitalised. Case inside
+    /// the sentence (names such as "Tom") cannot be recovered and stays lower.
+    /// </summary>
+    public static string Postprocess(string preprocessed)
+    {
+        var builder = new StringBuilder(preprocessed.Length);
+        foreach (string token in preprocessed.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (builder.Length > 0 && token is not ("." or "," or "...")) builder.Append(' ');
+            builder.Append(token);
+        }
+        if (builder.Length > 0) builder[0] = char.ToUpperInvariant(builder[0]);
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// Splits text into pairs (preprocessed, as D2L trains on it, or raw); tokens split on spaces, &lt;eos&gt; appended. Lines without exactly two
     /// tab-separated fields are skipped and counted. maxLine copies D2L's loop, which stops after line index maxLine
     /// (so it reads maxLine + 1 lines: 641 for 512 + 128).
     /// </summary>

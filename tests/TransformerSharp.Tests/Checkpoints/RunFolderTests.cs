@@ -43,6 +43,21 @@ public class RunFolderTests
     }
 
     [Fact]
+    public void AKilledButUnreapedOwnerCountsAsDead()
+    {
+        // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie for 5 s.
+        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "true & echo $!; exec sleep 5"]) { RedirectStandardOutput = true })!;
+        int zombie = int.Parse(parent.StandardOutput.ReadLine()!);
+        for (int i = 0; i < 50 && !File.ReadAllText($"/proc/{zombie}/stat").Contains(") Z "); i++) Thread.Sleep(20);
+        Assert.Contains(") Z ", File.ReadAllText($"/proc/{zombie}/stat"));
+        string folder = TestSupport.TempFolder();
+        File.WriteAllText(LockOf(folder), $"{zombie}\n");         // no start time: only liveness decides
+        var notes = new List<string>();
+        using (RunFolder.Acquire(folder, notes.Add)) Assert.Contains(notes, n => n.Contains($"took over the lock of process {zombie}"));
+        parent.Kill();
+    }
+
+    [Fact]
     public void ARecycledProcessIdIsNotMistakenForTheOwner()
     {
         // Our own id with another start time: the process that wrote the lock is gone and its id was reused.

@@ -52,13 +52,13 @@ public class GptCliTests
         Assert.Equal(1, unknown.code);
         Assert.Contains("'Z' at position 0 is not in this model's vocabulary", unknown.error);
 
-        Assert.Equal("error: --eval-interval must be at least 1, got 0", Run("gpt", "train", "--data", data, "--out", outDir, "--eval-interval", "0").error.Trim());
+        Assert.Equal("--eval-interval must be at least 1, got 0", Run("gpt", "train", "--data", data, "--out", outDir, "--eval-interval", "0").error.Trim());
         // Sampling options out of range stop before the checkpoint is read, naming the option and its range.
         string model = Path.Combine(outDir, "best.ckpt");
-        Assert.Equal("error: --temperature must be 0 (greedy) or more, got -1", Run("gpt", "generate", "--model", model, "--temperature", "-1").error.Trim());
-        Assert.Equal("error: --top-p must be in (0, 1], got 2", Run("gpt", "generate", "--model", "/nonexistent.ckpt", "--top-p", "2").error.Trim());
-        Assert.Equal("error: --max-new-tokens must be at least 1, got -5", Run("gpt", "generate", "--model", model, "--max-new-tokens", "-5").error.Trim());
-        Assert.Equal("error: --top-k must be at least 1, got 0", Run("gpt", "generate", "--model", model, "--top-k", "0").error.Trim());
+        Assert.Equal("--temperature must be 0 (greedy) or more, got -1", Run("gpt", "generate", "--model", model, "--temperature", "-1").error.Trim());
+        Assert.Equal("--top-p must be in (0, 1], got 2", Run("gpt", "generate", "--model", model, "--top-p", "2").error.Trim());
+        Assert.Equal("--max-new-tokens must be at least 1, got -5", Run("gpt", "generate", "--model", model, "--max-new-tokens", "-5").error.Trim());
+        Assert.Equal("--top-k must be at least 1, got 0", Run("gpt", "generate", "--model", model, "--top-k", "0").error.Trim());
 
         string notCheckpoint = Path.Combine(TestSupport.TempFolder(), "x.ckpt");
         File.WriteAllText(notCheckpoint, "junk");

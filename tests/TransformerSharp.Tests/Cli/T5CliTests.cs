@@ -164,9 +164,9 @@ public class T5CliTests
         Assert.Contains($"{binary}: not UTF-8 text (invalid byte 0xFF at offset 2)", notText.error);
 
         Assert.Contains("--init", Run("t5", "finetune", "--init", Path.Combine(work, "missing.ckpt"), "--data", data, "--out", work).error);
-        Assert.Equal("error: --max-train-samples must be at least 1, got 0",
+        Assert.Equal("--max-train-samples must be at least 1, got 0",
                      Run("t5", "finetune", "--init", "none", "--data", data, "--max-train-samples", "0", "--out", work).error.Trim());
-        Assert.Equal("error: --beam must be at least 1, got 0", Run("t5", "summarize", "--model", gptPath, "--beam", "0", "x").error.Trim());
-        Assert.Equal("error: --no-repeat-ngram must be 0 (off) or more, got -1", Run("t5", "eval", "--model", gptPath, "--test", bad, "--no-repeat-ngram", "-1").error.Trim());
+        Assert.Equal("--beam must be at least 1, got 0", Run("t5", "summarize", "--model", gptPath, "--beam", "0", "x").error.Trim());
+        Assert.Equal("--no-repeat-ngram must be 0 (off) or more, got -1", Run("t5", "eval", "--model", gptPath, "--test", bad, "--no-repeat-ngram", "-1").error.Trim());
     }
 }

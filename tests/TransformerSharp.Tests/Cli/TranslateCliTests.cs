@@ -40,8 +40,8 @@ public class TranslateCliTests
         Assert.True(translated.code == 0, translated.error);
         foreach (string bad in new[] { "0", "-3" })
         {
-            Assert.Equal($"error: --beam must be at least 1 (1 decodes greedily), got {bad}", Run("translate", "--model", model, "I see it.", "--beam", bad).error.Trim());
-            Assert.Equal($"error: --beam must be at least 1 (1 decodes greedily), got {bad}", Run("translate", "eval", "--model", model, "--test", data, "--beam", bad).error.Trim());
+            Assert.Equal($"--beam must be at least 1, got {bad}", Run("translate", "--model", model, "I see it.", "--beam", bad).error.Trim());
+            Assert.Equal($"--beam must be at least 1, got {bad}", Run("translate", "eval", "--model", model, "--test", data, "--beam", bad).error.Trim());
         }
         Assert.Equal(2, translated.output.TrimEnd('\n').Split('\n').Length);
 
@@ -61,19 +61,37 @@ public class TranslateCliTests
         Assert.Contains("empty sentence", empty.error);
 
         string test = Path.Combine(TestSupport.TempFolder(), "test.tsv"), hyps = Path.Combine(TestSupport.TempFolder(), "hyp.txt");
-        File.WriteAllLines(test, new[] { "I see it.\tJe vois le.", "They want him.\tIls veulent lui." });
+        string[] references = { "Je le vois.", "Ils le veulent\u202f!" };
+        File.WriteAllLines(test, new[] { $"I see it.\t{references[0]}", $"They want him.\t{references[1]}" });
         var evaluated = Run("translate", "eval", "--model", model, "--test", test, "--output", hyps);
         Assert.True(evaluated.code == 0, evaluated.error);
         Assert.Matches(new Regex(@"BLEU = \d+\.\d\d [\d.]+/[\d.]+/[\d.]+/[\d.]+ \(BP = "), evaluated.output);
         Assert.Contains("nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp", evaluated.output);
-        Assert.Equal(2, File.ReadAllLines(hyps).Length);
+        Assert.Contains("sacreBLEU's convention", evaluated.output);
+        // Readable French: capital first letter, no space before the final full stop.
+        Assert.All(File.ReadAllLines(hyps), h => Assert.True(char.IsUpper(h[0]) && !h.EndsWith(" ."), h));
 
+        // The bleu command on the written hypotheses and the raw references prints the same score.
         string reference = Path.Combine(TestSupport.TempFolder(), "ref.txt");
-        File.WriteAllLines(reference, new[] { "je vois le .", "ils veulent lui ." });
+        File.WriteAllLines(reference, references);
         var bleu = Run("bleu", "--hyp", hyps, "--ref", reference);
         Assert.True(bleu.code == 0, bleu.error);
-        Assert.StartsWith("BLEU = ", bleu.output);
+        Assert.Equal(evaluated.output.Split('\n')[0], bleu.output.Split('\n')[0]);
+
+        // D2L's comparison on request, named as such; its hypotheses are the model's lower-case tokens.
+        var d2l = Run("translate", "eval", "--model", model, "--test", test, "--output", hyps, "--normalised");
+        Assert.True(d2l.code == 0, d2l.error);
+        Assert.Contains("D2L-normalised", d2l.output);
+        Assert.All(File.ReadAllLines(hyps), h => Assert.Equal(h.ToLowerInvariant(), h));
     }
+
+    [Theory]
+    [InlineData("je le vois .", "Je le vois.")]
+    [InlineData("ils le veulent !", "Ils le veulent !")]
+    [InlineData("oui , je sais .", "Oui, je sais.")]
+    [InlineData("", "")]
+    public void FrenchOutputIsWrittenAsAReaderWouldWriteIt(string output, string readable) =>
+        Assert.Equal(readable, TransformerSharp.Text.TranslationCorpus.Postprocess(output));
 
     [Fact]
     public void MissingDataNamesBothOptions()

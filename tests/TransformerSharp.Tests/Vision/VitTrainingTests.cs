@@ -145,7 +145,7 @@ public class VitTrainingTests
         Assert.True(lenet.code == 0, lenet.error);
         string model = Path.Combine(runs, "last.ckpt");
 
-        var both = CliRunner.Run("vit", "predict", "--model", model, "--index", "1", "--image", "x.png");
+        var both = CliRunner.Run("vit", "predict", "--model", model, "--index", "1", "--image", model);
         Assert.NotEqual(0, both.code);
         Assert.Contains("exactly one of --index", both.error);
         var range = CliRunner.Run("vit", "predict", "--model", model, "--index", "100", "--data", data);
@@ -153,7 +153,7 @@ public class VitTrainingTests
         var cnn = CliRunner.Run("vit", "predict", "--model", model, "--index", "1", "--data", data, "--attention-plot", runs);
         Assert.Equal("error: --attention-plot needs a ViT; this checkpoint is a 'lenet'", cnn.error.Trim());
         var epochs = CliRunner.Run("vit", "train", "--data", data, "--epochs", "0");
-        Assert.Equal("error: --iterations (or --epochs) must be at least 1, got 0", epochs.error.Trim());
+        Assert.Equal("--epochs must be at least 1, got 0", epochs.error.Trim());
 
         string other = TestSupport.TempFolder(), gptPath = Path.Combine(other, "gpt.ckpt");
         var chars = TransformerSharp.Text.CharTokenizer.FromText("ab");
