@@ -86,6 +86,7 @@ public static class TranslateCommand
             var settings = new TranslatorTrainSettings(text, source, presetName, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
                                                        parse.GetValue(resume)?.FullName);
             var outcome = TrainingView.Run(context, settings.OutDir, observer => TranslatorTraining.Train(settings, observer));
+            if (outcome.Result.Interrupted) return 130;
             context.Console.MarkupLineInterpolated($"trained in {outcome.Result.Elapsed.TotalSeconds:F1} s");
 
             var translator = outcome.Translator;
@@ -106,7 +107,7 @@ public static class TranslateCommand
                                                            beam: 1, normalised: true);
                 context.Console.MarkupLineInterpolated($"test set ({splits.Test.Length} pairs, greedy, D2L-normalised): {score} | {score.Signature}; mean D2L bleu(k=2) {meanD2L:F3}");
             }
-            return outcome.Result.Interrupted ? 130 : 0;
+            return 0;
         }, interruptible: true));
         return command;
     }

@@ -91,8 +91,14 @@ public static class BertTraining
             string folder = Path.Combine(settings.OutDir, "pretrain");
             observer.Info($"pretraining D2L's small BERT on WikiText-2 first (bert pretrain --preset d2l-small --out {folder})");
             var wikiText = settings.WikiText?.Invoke() ?? throw new UserError("--init d2l-small needs WikiText-2 (--wikitext)");
-            Pretrain(new BertPretrainSettings(wikiText, BertPresets.D2LSmall, settings.Seed, folder), observer);
+            var pretraining = Pretrain(new BertPretrainSettings(wikiText, BertPresets.D2LSmall, settings.Seed, folder), observer);
             checkpoint = Path.Combine(folder, "best.ckpt");
+            if (pretraining.Result.Interrupted)
+            {
+                observer.Warning($"to go on: bert pretrain --preset d2l-small --out {folder} --resume {Path.Combine(folder, "last.ckpt")}, " +
+                                 $"then bert finetune-nli --init {checkpoint}");
+                throw new OperationCanceledException(observer.Cancel);
+            }
         }
         var (pretrained, tokenizer, _) = BertCheckpoint.LoadPretraining(checkpoint);
         return (pretrained.Encoder, tokenizer);

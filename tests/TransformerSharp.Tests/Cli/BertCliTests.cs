@@ -136,6 +136,13 @@ public class BertCliTests
         Assert.Contains("interrupted", duringTest.error);
         Assert.DoesNotContain("majority-class baseline", duringTest.output);
 
+        // Ctrl+C in the pretraining that --init d2l-small starts with: says how to go on, and fine-tunes nothing.
+        string fromScratch = Path.Combine(folder, "from-scratch");
+        var inPretraining = CliRunner.RunInterrupted("step 10:", "bert", "finetune-nli", "--init", "d2l-small", "--wikitext", folder, "--data", nli, "--out", fromScratch);
+        Assert.True(inPretraining.code == 130, inPretraining.output + inPretraining.error);
+        Assert.Contains($"to go on: bert pretrain --preset d2l-small --out {Path.Combine(fromScratch, "pretrain")} --resume", CliRunner.Unwrapped(inPretraining.output));
+        Assert.False(File.Exists(Path.Combine(fromScratch, "last.ckpt")));
+
         // Resuming a finished training goes straight to the test evaluation.
         var finished = Run("bert", "finetune-nli", "--init", init, "--data", nli, "--out", nliDir, "--epochs", "3", "--resume", last);
         Assert.True(finished.code == 0, finished.error);

@@ -94,6 +94,20 @@ public class TranslateCliTests
         Assert.Equal(readable, TransformerSharp.Text.TranslationCorpus.Postprocess(output));
 
     [Fact]
+    public void CtrlCStopsTrainingBeforeTheTableAndResumeFinishes()
+    {
+        string data = Corpus(), outDir = TestSupport.TempFolder(), last = Path.Combine(outDir, "last.ckpt");
+        string[] args = { "translate", "train", "--data", data, "--out", outDir, "--epochs", "3", "--batch-size", "32", "--seed", "1" };
+        var stopped = CliRunner.RunInterrupted("step ", args);      // at the first epoch's evaluation line
+        Assert.True(stopped.code == 130, stopped.output + stopped.error);
+        Assert.Contains($"resume with --resume {last}", CliRunner.Unwrapped(stopped.output));
+        Assert.DoesNotContain(" => ", stopped.output);               // no table from a half-trained model
+        var resumed = Run(args.Concat(new[] { "--resume", last }).ToArray());
+        Assert.True(resumed.code == 0, resumed.error);
+        Assert.Contains("go . => ", resumed.output);
+    }
+
+    [Fact]
     public void MissingDataNamesBothOptions()
     {
         var run = Run("translate", "train", "--data", "/nonexistent/fra.txt");
