@@ -44,7 +44,7 @@ public static class OptionChecks
     public static IReadOnlySet<string> Unbounded { get; } = new HashSet<string> { "--seed" };
 
     /// <summary>Paths the command writes; every other file or folder option is read and must exist.</summary>
-    public static IReadOnlySet<string> Outputs { get; } = new HashSet<string> { "--out", "--output", "--grid", "--attention-plot" };
+    public static IReadOnlySet<string> Outputs { get; } = new HashSet<string> { "--out", "--output", "--grid", "--attention-plot", "--plot" };
 
     public static bool IsNumeric(Option option) => Underlying(option) is { } t &&
         (t == typeof(int) || t == typeof(long) || t == typeof(double) || t == typeof(float));

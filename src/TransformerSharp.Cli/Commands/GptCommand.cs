@@ -183,15 +183,13 @@ public static class GptCommand
             var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
             context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");
             var results = FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1, context.Interrupt);
-            // An ideal learner answers every demonstrated letter and guesses among the unused capitals otherwise.
-            static double Ideal(int k) => k / 8.0 + (1 - k / 8.0) / Math.Max(1, 8 - k);
             var table = new Table().AddColumns("shots", "exact-match accuracy", "ideal in-context learner");
-            foreach (var (k, accuracy) in results) table.AddRow(k.ToString(), accuracy.ToString("P1"), Ideal(k).ToString("P1"));
+            foreach (var (k, accuracy) in results) table.AddRow(k.ToString(), accuracy.ToString("P1"), FewShotSubstitution.IdealAccuracy(k).ToString("P1"));
             context.Console.Write(table);
             string plot = Path.Combine(folder, "fewshot.png");
             var xs = results.Select(r => (double)r.shots).ToList();
             LinePlots.Save(plot, new[] { new Series("accuracy", xs, results.Select(r => r.accuracy).ToList()),
-                                         new Series("ideal in-context learner", xs, results.Select(r => Ideal(r.shots)).ToList()) },
+                                         new Series("ideal in-context learner", xs, results.Select(r => FewShotSubstitution.IdealAccuracy(r.shots)).ToList()) },
                            "In-context learning of a random substitution", "demonstrations in the prompt", "exact-match accuracy");
             context.Console.MarkupLineInterpolated($"plot: {plot}");
             return 0;

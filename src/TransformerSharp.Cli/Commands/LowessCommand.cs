@@ -2,10 +2,11 @@ using System.CommandLine;
 using Spectre.Console;
 using TransformerSharp.Attention;
 using TransformerSharp.Data;
+using TransformerSharp.Plots;
 
 namespace TransformerSharp.Cli.Commands;
 
-/// <summary>lowess --input FILE.csv --output FILE.csv [--frac] [--it] [--delta]</summary>
+/// <summary>lowess --input FILE.csv --output FILE.csv [--frac] [--it] [--delta] [--plot FILE.html|FILE.png]</summary>
 public static class LowessCommand
 {
     public static Command Create(CliContext context)
@@ -21,9 +22,15 @@ public static class LowessCommand
             DefaultValueFactory = _ => "stop",
         };
         zeroMedian.AcceptOnlyFromAmong("stop", "zero-weight");
+        var plot = new Option<FileInfo?>("--plot") { Description = "the points and the LOWESS trend line: interactive .html (works offline) or .png" };
+        plot.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault()?.Value is { } v && !v.EndsWith(".html", StringComparison.OrdinalIgnoreCase) && !v.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+                result.AddError($"--plot {v}: name a .html or a .png file");
+        });
         var command = new Command("lowess", "Cleveland's locally weighted regression (statsmodels' lowess) on a CSV of points.")
         {
-            input, output, frac, it, delta, zeroMedian,
+            input, output, frac, it, delta, zeroMedian, plot,
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -33,6 +40,14 @@ public static class LowessCommand
             LowessResult result = Lowess.Fit(x, y, parse.GetValue(frac), parse.GetValue(it), parse.GetValue(delta), rule);
             PointsCsv.Write(outputFile.FullName, new[] { "x", "y", "fitted" }, result.X, result.Y, result.Fitted);
             context.Console.MarkupLineInterpolated($"lowess: {x.Length} points, frac {parse.GetValue(frac):0.####}, it {parse.GetValue(it)}, delta {parse.GetValue(delta)} → {outputFile.FullName}");
+            if (parse.GetValue(plot) is { } plotFile)
+            {
+                var series = new[] { new Series("points", result.X, result.Y, Markers: true), new Series("LOWESS trend", result.X, result.Fitted) };
+                string title = $"LOWESS, frac {parse.GetValue(frac):0.###}";
+                if (plotFile.Extension.Equals(".html", StringComparison.OrdinalIgnoreCase)) InteractiveCharts.SaveLines(plotFile.FullName, series, title, "x", "y");
+                else LinePlots.Save(plotFile.FullName, series, title, "x", "y");
+                context.Console.MarkupLineInterpolated($"plot: {plotFile.FullName}");
+            }
             return 0;
         }));
         return command;

@@ -32,7 +32,8 @@ public static class TranslateCommand
             var translator = Translator.Load(path);
             foreach (string line in translator.Translate(input, parse.GetValue(beam), w => context.Error.WriteLine($"warning: {w}")))
                 context.Console.Profile.Out.Writer.WriteLine(line);
-            if (parse.GetValue(plots) is { } folder) AttentionPlots.Write(context, translator, input[0], folder.FullName);
+            if (parse.GetValue(plots) is { } folder)
+                foreach (string file in TranslationAttentionPlots.Write(translator, input[0], folder.FullName)) context.Console.MarkupLineInterpolated($"attention plot: {file}");
             return 0;
         }));
         return command;
@@ -166,56 +167,5 @@ public static class TranslateCommand
             return 0;
         }));
         return command;
-    }
-}
-
-/// <summary>Attention heatmaps of one translation: encoder self-attention per block and head, decoder cross-attention.</summary>
-public static class AttentionPlots
-{
-    public static void Write(CliContext context, Translator translator, string sentence, string folder)
-    {
-        var source = translator.PrepareSource(sentence).Take(translator.Data.NumSteps).ToList();
-        var captured = new Dictionary<string, (AttentionKind kind, List<double[,]> steps)>();
-        var output = translator.Translate(new[] { sentence }, 1, onStep: (step, maps) =>
-        {
-            foreach (var map in maps)
-            {
-                if (!captured.TryGetValue(map.Title, out var entry)) captured[map.Title] = entry = (map.Kind, new List<double[,]>());
-                if (map.Kind == AttentionKind.EncoderSelf && step > 0) continue;     // the encoder runs once
-                entry.steps.Add(TensorConvert.ToMatrix(map.Weights.reshape(-1, map.Weights.shape[^1])));
-            }
-        })[0];
-        string[] target = output.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(Vocabulary.Eos).ToArray();
-        foreach (var (name, (kind, steps)) in captured)
-        {
-            int keys = source.Count;
-            string file = Path.Combine(folder, string.Concat(name.Select(c => char.IsLetterOrDigit(c) ? c : '-')) + ".png");
-            if (kind == AttentionKind.EncoderSelf)
-            {
-                // (heads · num_steps, num_steps): each head's square block, cut to the sentence's own tokens.
-                var all = steps[0];
-                int padded = all.GetLength(1), heads = all.GetLength(0) / padded;
-                var maps = Enumerable.Range(0, heads).Select(h => Slice(all, h * padded, keys, keys)).ToList();
-                AttentionHeatmap.SaveGrid(file, maps, maps.Select((_, h) => $"{name}, head {h + 1}").ToList(), "keys", "queries", source, source);
-            }
-            else
-            {
-                // One row per generated token: average the heads of each step's single query.
-                int rows = Math.Min(steps.Count, target.Length), heads = steps[0].GetLength(0);
-                var matrix = new double[rows, keys];
-                for (int r = 0; r < rows; r++)
-                    for (int k = 0; k < keys; k++)
-                        matrix[r, k] = Enumerable.Range(0, heads).Average(h => steps[r][h, k]);
-                AttentionHeatmap.Save(file, matrix, $"{name} (heads averaged)", "English", "French", source, target.Take(rows).ToList());
-            }
-            context.Console.MarkupLineInterpolated($"attention plot: {file}");
-        }
-    }
-
-    static double[,] Slice(double[,] m, int rowStart, int rows, int cols)
-    {
-        var result = new double[rows, cols];
-        for (int r = 0; r < rows; r++) for (int c = 0; c < cols; c++) result[r, c] = m[rowStart + r, c];
-        return result;
     }
 }

@@ -109,7 +109,7 @@ public static class VitPredictCommands
             if (parse.GetValue(attentionPlot) is { } folder)
             {
                 if (classifier is not Vit vit) throw new UserError($"--attention-plot needs a ViT; this checkpoint is a '{header.Kind}'");
-                var (files, mass, area) = SaveAttention(folder.FullName, vit, pixels, name, classes);
+                var (files, mass, area) = VitAttentionPlots.Save(folder.FullName, vit, pixels, name, classes);
                 foreach (string file in files) context.Console.MarkupLineInterpolated($"wrote {file}");
                 context.Console.MarkupLineInterpolated($"the rollout puts {mass:P0} of <cls>'s attention on the patches that show the garment ({area:P0} of the image)");
             }
@@ -130,31 +130,5 @@ public static class VitPredictCommands
         int i = index!.Value;
         if (i < 0 || i >= test.Count) throw new UserError($"--index must be in 0–{test.Count - 1}, got {i}");
         return (test.ScaledImage(i), test.Labels[i], $"test image {i}");
-    }
-
-    /// <summary>Writes the per-head and rollout PNGs; returns them and the rollout's share on the garment against its area.</summary>
-    static (string[] files, double mass, double area) SaveAttention(string folder, Vit vit, float[] pixels, string name, IReadOnlyList<string> classes)
-    {
-        using var input = tensor(pixels, new long[] { FashionMnist.Side, FashionMnist.Side });
-        VitAttention maps = VitAttentionMaps.Compute(vit, input);
-        int side = maps.PatchesPerSide, best = Array.IndexOf(maps.Probabilities, maps.Probabilities.Max());
-        string prediction = $"{classes[best]} {maps.Probabilities[best]:P0}";
-        var heads = new List<ImagePanel>();
-        for (int b = 0; b < maps.ClsAttention.Length; b++)
-        {
-            heads.Add(new ImagePanel(pixels, FashionMnist.Side, $"block {b + 1}: the image"));
-            for (int h = 0; h < maps.ClsAttention[b].Length; h++)
-                heads.Add(new ImagePanel(pixels, FashionMnist.Side, $"block {b + 1}, head {h + 1}", maps.ClsAttention[b][h], side));
-        }
-        string headsPath = Path.Combine(folder, "attention-heads.png");
-        ImagePanels.Save(headsPath, heads, columns: vit.Config.Heads + 1, title: $"{name}, predicted {prediction}: <cls> attention over the patches, per block and head");
-        string rolloutPath = Path.Combine(folder, "attention-rollout.png");
-        ImagePanels.Save(rolloutPath, new[]
-        {
-            new ImagePanel(pixels, FashionMnist.Side, name),
-            new ImagePanel(pixels, FashionMnist.Side, $"rollout, {vit.Config.Layers} blocks", maps.Rollout, side),
-        }, columns: 2, title: $"attention rollout: {prediction}", cell: 220);
-        var (mass, area) = VitAttentionMaps.ObjectShare(maps.Rollout, pixels, FashionMnist.Side, side);
-        return (new[] { headsPath, rolloutPath }, mass, area);
     }
 }

@@ -54,6 +54,12 @@ public static class FewShotSubstitution
         return (input, target);
     }
 
+    /// <summary>
+    /// The accuracy of an ideal in-context learner with k demonstrations: it answers every demonstrated letter and
+    /// guesses among the capitals not yet used otherwise.
+    /// </summary>
+    public static double IdealAccuracy(int shots) => shots / 8.0 + (1 - shots / 8.0) / Math.Max(1, 8 - shots);
+
     /// <summary>Exact-match accuracy of greedy answers on fresh mappings, for each number of demonstrations.</summary>
     public static IReadOnlyList<(int shots, double accuracy)> Evaluate(Models.Gpt.Gpt model, IReadOnlyList<int> shotCounts, int trials, long seed,
                                                                    CancellationToken cancel = default)

@@ -62,6 +62,25 @@ public class CliTests
     }
 
     [Fact]
+    public void LowessPlotsItsTrendLineAsInteractiveHtmlOrPng()
+    {
+        string folder = TestSupport.TempFolder();
+        string input = Path.Combine(folder, "in.csv"), output = Path.Combine(folder, "out.csv");
+        File.WriteAllLines(input, new[] { "x,y" }.Concat(Enumerable.Range(0, 30).Select(i => $"{i},{Math.Sin(i / 5.0) + (i % 3) * 0.1:R}")));
+        string html = Path.Combine(folder, "trend.html"), png = Path.Combine(folder, "trend.png");
+        Assert.Equal(0, Run("lowess", "--input", input, "--output", output, "--plot", html).code);
+        string page = File.ReadAllText(html);
+        Assert.Contains("LOWESS trend", page);
+        Assert.Contains("Plotly.newPlot", page);
+        Assert.DoesNotContain("<script src=", page);          // plotly.js embedded: opens offline
+        Assert.True(page.Length > 1_000_000, "plotly.js is not in the file");
+        Assert.Equal(0, Run("lowess", "--input", input, "--output", output, "--plot", png).code);
+        Assert.Equal((800, 600), TransformerSharp.Tests.Plots.PlotTests.PngSize(png));
+        Assert.Equal($"--plot {Path.Combine(folder, "trend.svg")}: name a .html or a .png file",
+                     Run("lowess", "--input", input, "--output", output, "--plot", Path.Combine(folder, "trend.svg")).error.Trim());
+    }
+
+    [Fact]
     public void LowessNamesTheBadLine()
     {
         string folder = TestSupport.TempFolder();
