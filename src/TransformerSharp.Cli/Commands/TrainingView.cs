@@ -42,8 +42,7 @@ public static class TrainingView
         return outcome;
     }
 
-    /// <summary>A loss as printed: four decimals, or why there is none (no validation data), never NaN.</summary>
-    public static string Loss(double loss) => double.IsFinite(loss) ? loss.ToString("F4") : "n/a (no validation data)";
+    public static string Loss(double loss) => Training.Evaluation.Format(loss);
 
     public static string Describe(Training.Evaluation e) =>
         $"step {e.Step}: train loss {e.TrainLoss:F4}, val loss {Loss(e.ValidLoss)}" +

@@ -80,8 +80,7 @@ public sealed class Lab
         Warning = line => Console.WriteLine($"warning: {line}"),
         Started = (title, steps) => Console.WriteLine($"training {title}: {steps} steps"),
         Step = p => { if ((p.Step + 1) % Math.Max(1, p.Iterations / 10) == 0) Console.WriteLine($"  step {p.Step + 1}/{p.Iterations}: loss {p.Loss:F4}"); },
-        Evaluated = e => Console.WriteLine($"  evaluation after step {e.Step}: train loss {e.TrainLoss:F4}, validation loss " +
-                                           (double.IsFinite(e.ValidLoss) ? e.ValidLoss.ToString("F4") : "n/a (no validation data)")),
+        Evaluated = e => Console.WriteLine($"  evaluation after step {e.Step}: train loss {e.TrainLoss:F4}, validation loss {Training.Evaluation.Format(e.ValidLoss)}"),
     };
 
     /// <summary>A heading between the lab's steps, as the book's subsections.</summary>

@@ -49,11 +49,7 @@ public static class InteractiveCharts
         var display = Plotly.NET.DisplayOptions.init(null, null, null, null, null, null,
             FSharpOption<Plotly.NET.PlotlyJSReference>.Some(Plotly.NET.PlotlyJSReference.Full));
         chart = Plotly.NET.Chart.withDisplayOptions(display).Invoke(Sized(chart));
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        // SaveHtml appends ".html" to a name without it: write beside the target, then rename, so a reader never sees half a file.
-        string temp = full + ".tmp.html";
-        chart.SaveHtml(temp);
-        File.Move(temp, full, overwrite: true);
+        // SaveHtml appends ".html" to a name without it, hence a temporary name ending in it.
+        PlotFiles.Replace(path, ".tmp.html", temp => chart.SaveHtml(temp));
     }
 }

@@ -48,12 +48,15 @@ public static class LinePlots
 static class PlotFiles
 {
     /// <summary>Writes the PNG through a temporary file, so a reader never sees half an image.</summary>
-    public static void Save(Plot plot, string path, int width, int height)
+    public static void Save(Plot plot, string path, int width, int height) => Replace(path, ".tmp.png", temp => plot.SavePng(temp, width, height));
+
+    /// <summary>Writes a figure to a temporary file beside the target (ending in the given suffix), then renames it.</summary>
+    public static void Replace(string path, string tempSuffix, Action<string> write)
     {
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp.png";
-        plot.SavePng(temp, width, height);
+        string temp = full + tempSuffix;
+        write(temp);
         File.Move(temp, full, overwrite: true);
     }
 }

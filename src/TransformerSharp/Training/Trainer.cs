@@ -88,7 +88,11 @@ public sealed record TrainingProgress(long Step, int Iterations, double Loss, do
                                       string Unit = "tok");
 
 /// <summary>Losses after a step, and the task's other figures (accuracies) when it has them.</summary>
-public sealed record Evaluation(long Step, double TrainLoss, double ValidLoss, IReadOnlyDictionary<string, double>? Metrics = null);
+public sealed record Evaluation(long Step, double TrainLoss, double ValidLoss, IReadOnlyDictionary<string, double>? Metrics = null)
+{
+    /// <summary>A loss as printed: four decimals, or why there is none (no validation data), never NaN.</summary>
+    public static string Format(double loss) => double.IsFinite(loss) ? loss.ToString("F4") : "n/a (no validation data)";
+}
 
 public sealed class TrainingResult
 {
