@@ -31,6 +31,7 @@ public static class CliApp
         root.Subcommands.Add(RougeCommand.Create(context));
         root.Subcommands.Add(ModelCommands.Presets(context));
         root.Subcommands.Add(ModelCommands.Info(context));
+        root.Subcommands.Add(ModelCommands.Export(context));
         OptionChecks.Apply(root);
         return root;
     }

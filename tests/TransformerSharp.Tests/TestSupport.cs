@@ -66,10 +66,41 @@ public static class TestSupport
         return diff.item<double>();
     }
 
+    /// <summary>A new empty folder under this test run's own root, which is deleted when the run ends.</summary>
     public static string TempFolder()
     {
-        string path = Path.Combine(Path.GetTempPath(), "transformersharp-tests", Guid.NewGuid().ToString("N"));
+        string path = Path.Combine(RunFolder.Value, Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(path);
         return path;
+    }
+
+    // Tests write checkpoints of hundreds of megabytes in all. A run deletes its folder when it ends, if the test host
+    // is let finish, and at its start the folders of runs whose process is gone (or that are a day old).
+    static readonly Lazy<string> RunFolder = new(() =>
+    {
+        string root = Path.Combine(Path.GetTempPath(), "transformersharp-tests");
+        Directory.CreateDirectory(root);
+        foreach (var old in new DirectoryInfo(root).GetDirectories())
+            if (old.LastWriteTimeUtc < DateTime.UtcNow.AddDays(-1) || !Alive(old.Name)) TryDelete(old.FullName);
+        string run = Path.Combine(root, $"run{Environment.ProcessId}-{Guid.NewGuid():N}"[..16]);
+        Directory.CreateDirectory(run);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(run);
+        return run;
+    });
+
+    /// <summary>Whether the run folder's process (runPID-…) is still running; folders of another name are left alone.</summary>
+    static bool Alive(string folder)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(folder, @"^run(\d+)-");
+        if (!match.Success) return true;
+        try { using var process = Process.GetProcessById(int.Parse(match.Groups[1].Value)); return !process.HasExited; }
+        catch (ArgumentException) { return false; }
+    }
+
+    static void TryDelete(string folder)
+    {
+        try { Directory.Delete(folder, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }

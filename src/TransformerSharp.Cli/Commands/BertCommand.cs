@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using TransformerSharp.Interop;
 using TransformerSharp.Models.Bert;
 using static TorchSharp.torch;
 
@@ -19,11 +20,19 @@ public static class BertCommand
         return command;
     }
 
-    static Option<string> Pretrained()
+    static Option<string> Pretrained() => new("--pretrained")
     {
-        var option = new Option<string>("--pretrained") { Description = "pretrained weights", DefaultValueFactory = _ => "minilm" };
-        option.AcceptOnlyFromAmong("minilm");
-        return option;
+        Description = "minilm (all-MiniLM-L6-v2, bundled) or a Hugging Face BERT directory (config.json, model.safetensors, vocab.txt)",
+        DefaultValueFactory = _ => HuggingFaceExport.MiniLmName,
+    };
+
+    /// <summary>The sentence embedder --pretrained names; embeddings are mean-pooled, as sentence-transformers' are.</summary>
+    static SentenceEmbedder Embedder(string pretrained)
+    {
+        if (pretrained == HuggingFaceExport.MiniLmName) return SentenceEmbedder.MiniLM();
+        if (!Directory.Exists(pretrained)) throw new UserError($"--pretrained {pretrained}: neither minilm nor a directory");
+        var (model, tokenizer) = BertHuggingFace.Load(pretrained);
+        return new SentenceEmbedder(model, tokenizer);
     }
 
     static Command Embed(CliContext context)
@@ -32,7 +41,7 @@ public static class BertCommand
         var input = new Option<FileInfo>("--input") { Description = "one sentence per line", Required = true };
         var output = new Option<FileInfo?>("--output") { Description = "JSON lines (default: standard output)" };
         var hiddenStates = new Option<bool>("--hidden-states") { Description = "also write each token's last hidden state and the token ids" };
-        var command = new Command("embed", "Sentence embeddings (384 floats) as JSON lines.") { pretrained, input, output, hiddenStates };
+        var command = new Command("embed", "Sentence embeddings (384 floats for MiniLM) as JSON lines.") { pretrained, input, output, hiddenStates };
         command.SetAction(parse => context.Guard(parse, () =>
         {
             string path = parse.GetValue(input)!.FullName;
@@ -44,7 +53,7 @@ public static class BertCommand
             var writer = parse.GetValue(output) is { } file ? new StreamWriter(file.FullName) : context.Console.Profile.Out.Writer;
             try
             {
-                var embedder = SentenceEmbedder.MiniLM();                       // loaded once for every batch
+                var embedder = Embedder(parse.GetValue(pretrained)!);             // loaded once for every batch
                 // Batches of 32 sentences keep padding and memory small.
                 for (int start = 0; start < lines.Length; start += 32)
                 {
@@ -79,7 +88,7 @@ public static class BertCommand
         var command = new Command("similarity", "Cosine similarity of two sentences' embeddings.") { pretrained, first, second };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            var (embeddings, _, _) = SentenceEmbedder.MiniLM().Embed(new[] { parse.GetValue(first)!, parse.GetValue(second)! },
+            var (embeddings, _, _) = Embedder(parse.GetValue(pretrained)!).Embed(new[] { parse.GetValue(first)!, parse.GetValue(second)! },
                                            i => context.Error.WriteLine($"warning: sentence {i + 1} is longer than 512 tokens, truncated"));
             double cosine = embeddings[0].Zip(embeddings[1], (a, b) => (double)a * b).Sum();   // both have unit length
             context.Console.Profile.Out.Writer.WriteLine(cosine.ToString("F4", System.Globalization.CultureInfo.InvariantCulture));

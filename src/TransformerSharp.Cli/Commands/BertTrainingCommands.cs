@@ -41,7 +41,11 @@ public static class BertTrainingCommands
 
     public static Command FineTune(CliContext context)
     {
-        var init = new Option<string>("--init") { Description = "minilm, d2l-small (pretrain D2L's small BERT first) or a 'bert pretrain' checkpoint", DefaultValueFactory = _ => "minilm" };
+        var init = new Option<string>("--init")
+        {
+            Description = "minilm, d2l-small (pretrain D2L's small BERT first), a 'bert pretrain' checkpoint or a Hugging Face BERT directory",
+            DefaultValueFactory = _ => "minilm",
+        };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"folder with {SnliFile} and {MnliFile} (else ${NliVariable})" };
         var wikitext = new Option<string?>("--wikitext") { Description = "WikiText-2 for --init d2l-small (else $TRANSFORMERSHARP_WIKITEXT2, else a download)" };
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/bert-nli") };
@@ -57,7 +61,10 @@ public static class BertTrainingCommands
             string folder = parse.GetValue(data)?.FullName ?? Environment.GetEnvironmentVariable(NliVariable)
                 ?? throw new UserError($"no NLI data: pass --data DIR (holding {SnliFile} and {MnliFile}) or set ${NliVariable}=DIR");
             string start = parse.GetValue(init)!;
-            var p = start == "minilm" ? BertPresets.NliMiniLM : BertPresets.NliD2LSmall;
+            if (start is not ("minilm" or "d2l-small") && !File.Exists(start) && !Directory.Exists(start))
+                throw new UserError($"--init {start}: not minilm, d2l-small, a checkpoint or a directory");
+            // A pretrained BERT from a directory is fine-tuned as MiniLM is: small learning rate, few epochs.
+            var p = start == "minilm" || Directory.Exists(start) ? BertPresets.NliMiniLM : BertPresets.NliD2LSmall;
             var recipe = p with { Training = p.Training with { Epochs = parse.GetValue(epochs) ?? p.Training.Epochs } };
             var settings = new NliSettings(NliData.Read(Path.Combine(folder, SnliFile)), NliData.Read(Path.Combine(folder, MnliFile)), start, recipe,
                                            parse.GetValue(seed), parse.GetValue(outDir)!.FullName,

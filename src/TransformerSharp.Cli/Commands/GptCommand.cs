@@ -94,7 +94,8 @@ public static class GptCommand
 
     static Command Generate(CliContext context)
     {
-        var model = new Option<FileInfo>("--model") { Description = "a GPT checkpoint", Required = true };
+        var model = ModelSource.Checkpoint("a GPT checkpoint");
+        var pretrained = ModelSource.Pretrained("GPT-2");
         var prompt = new Option<string>("--prompt") { Description = "text to continue", DefaultValueFactory = _ => "\n" };
         var maxNew = new Option<int>("--max-new-tokens") { DefaultValueFactory = _ => 200 };
         var temperature = new Option<double>("--temperature") { Description = "0 = greedy", DefaultValueFactory = _ => 0.8 };
@@ -103,13 +104,13 @@ public static class GptCommand
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var stop = new Option<string[]>("--stop") { Description = "stop before this text (repeatable)", AllowMultipleArgumentsPerToken = false };
         var noCache = new Option<bool>("--no-cache") { Description = "recompute the whole context for every token" };
-        var command = new Command("generate", "Continue a prompt, streaming tokens as they come.") { model, prompt, maxNew, temperature, topK, topP, seed, stop, noCache };
+        var command = new Command("generate", "Continue a prompt, streaming tokens as they come.") { model, pretrained, prompt, maxNew, temperature, topK, topP, seed, stop, noCache };
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var options = new SamplingOptions(parse.GetValue(maxNew), parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP),
                                               parse.GetValue(seed), parse.GetValue(stop), !parse.GetValue(noCache));
             options.Validate();
-            var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
+            var (gpt, tokenizer) = ModelSource.Gpt(parse, model, pretrained);
             string text = parse.GetValue(prompt)!;
             context.Console.Profile.Out.Writer.Write(text);
             TextGenerator.Generate(gpt, tokenizer, text, options, piece => { context.Console.Profile.Out.Writer.Write(piece); context.Console.Profile.Out.Writer.Flush(); },
@@ -122,14 +123,15 @@ public static class GptCommand
 
     static Command Eval(CliContext context)
     {
-        var model = new Option<FileInfo>("--model") { Required = true };
+        var model = ModelSource.Checkpoint("a GPT checkpoint");
+        var pretrained = ModelSource.Pretrained("GPT-2");
         var data = new Option<FileInfo>("--data") { Description = "text to score (its last 10% is the validation split)", Required = true };
         var batches = new Option<int>("--eval-batches") { DefaultValueFactory = _ => 50 };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 1337 };
-        var command = new Command("eval", "Validation loss and perplexity of a checkpoint on a text.") { model, data, batches, seed };
+        var command = new Command("eval", "Validation loss and perplexity of a checkpoint on a text.") { model, pretrained, data, batches, seed };
         command.SetAction(parse => context.Guard(parse, () =>
         {
-            var (gpt, tokenizer, _) = GptCheckpoint.Load(parse.GetValue(model)!.FullName);
+            var (gpt, tokenizer) = ModelSource.Gpt(parse, model, pretrained);
             string path = parse.GetValue(data)!.FullName;
             if (!File.Exists(path)) throw new UserError($"{path}: file not found");
             var task = new LanguageModelTask(gpt, tokenizer, new TokenCorpus(tokenizer.Encode(File.ReadAllText(path))), 12, parse.GetValue(batches), parse.GetValue(seed));
@@ -149,9 +151,11 @@ public static class GptCommand
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var learningRate = new Option<double?>("--lr") { Description = "peak learning rate, decayed to a tenth (preset: 0.002)" };
         var resume = new Option<FileInfo?>("--resume") { Description = "finish an interrupted run from its last.ckpt" };
+        var pretrained = ModelSource.Pretrained("GPT-2");
+        pretrained.Description += ": no training, the same prompts as text";
         var command = new Command("fewshot", "Train (or load) a small GPT that learns substitutions from its prompt; accuracy by number of shots.")
         {
-            shots, outDir, iterations, trials, seed, learningRate, resume,
+            shots, outDir, iterations, trials, seed, learningRate, resume, pretrained,
         };
         command.SetAction(parse => context.Guard(parse, () =>
         {
@@ -161,10 +165,19 @@ public static class GptCommand
             string folder = parse.GetValue(outDir)!.FullName, checkpoint = Path.Combine(folder, "best.ckpt"), last = Path.Combine(folder, "last.ckpt");
             long seedValue = parse.GetValue(seed);
             string? resumeFrom = parse.GetValue(resume)?.FullName;
-            if (resumeFrom is null && File.Exists(last) && Resuming.Progress(Checkpoint.ReadHeader(last)) is var (next, total) && next < total)
+            if (resumeFrom is null && parse.GetValue(pretrained) is null && File.Exists(last) && Resuming.Progress(Checkpoint.ReadHeader(last)) is var (next, total) && next < total)
                 throw new UserError($"{folder} holds a run interrupted at step {next} of {total}: finish it with --resume {last}, or pass another --out");
             Gpt model;
-            if (resumeFrom is null && File.Exists(checkpoint))
+            ITokenizer? textTokenizer = null;
+            if (parse.GetValue(pretrained) is { } directory)
+            {
+                if (resumeFrom is not null || parse.GetValue(iterations) is not null || parse.GetValue(learningRate) is not null)
+                    throw new UserError("--pretrained evaluates a trained model: it takes no --resume, --iterations or --lr");
+                context.Console.MarkupLineInterpolated($"loading {directory.FullName}");
+                (model, textTokenizer) = GptHuggingFace.Load(directory.FullName);
+                Directory.CreateDirectory(folder);
+            }
+            else if (resumeFrom is null && File.Exists(checkpoint))
             {
                 context.Console.MarkupLineInterpolated($"loading {checkpoint}");
                 if (parse.GetValue(iterations) is not null || parse.GetValue(learningRate) is not null)
@@ -182,7 +195,9 @@ public static class GptCommand
             }
             var example = FewShotSubstitution.Prompt(new[] { ('c', 'F'), ('a', 'H'), ('e', 'B') }, 'a');
             context.Console.MarkupLineInterpolated($"prompt format: demonstrations then a query, e.g. [bold]{example}[/] → H");
-            var results = FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1, context.Interrupt);
+            var results = textTokenizer is null
+                ? FewShotSubstitution.Evaluate(model, counts, parse.GetValue(trials), seedValue + 1, context.Interrupt)
+                : FewShotSubstitution.EvaluateText(model, textTokenizer, counts, parse.GetValue(trials), seedValue + 1, context.Interrupt);
             var table = new Table().AddColumns("shots", "exact-match accuracy", "ideal in-context learner");
             foreach (var (k, accuracy) in results) table.AddRow(k.ToString(), accuracy.ToString("P1"), FewShotSubstitution.IdealAccuracy(k).ToString("P1"));
             context.Console.Write(table);

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
 using Spectre.Console;
+using TransformerSharp.Interop;
 using TransformerSharp.Models;
 
 namespace TransformerSharp.Cli.Commands;
 
-/// <summary>presets [NAME] and info --model CKPT: what a recipe means, what a checkpoint holds.</summary>
+/// <summary>presets [NAME], info --model CKPT and export: what a recipe means, what a checkpoint holds, the checkpoint for Hugging Face.</summary>
 public static class ModelCommands
 {
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -42,6 +43,24 @@ public static class ModelCommands
         command.SetAction(parse => context.Guard(parse, () =>
         {
             context.Console.Profile.Out.Writer.WriteLine(ModelCatalog.Describe(parse.GetValue(model)!.FullName).ToJsonString(Indented));
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Export(CliContext context)
+    {
+        var model = new Option<string>("--model") { Description = "a gpt, bert, bert-nli or t5 checkpoint, or minilm (the bundled all-MiniLM-L6-v2)", Required = true };
+        var format = new Option<string>("--format") { Description = "hf: a Hugging Face directory (config.json, model.safetensors, tokenizer files)", DefaultValueFactory = _ => "hf" };
+        format.AcceptOnlyFromAmong("hf");
+        var outDir = new Option<DirectoryInfo>("--out") { Description = "the directory to write", Required = true };
+        var command = new Command("export", "Write a model as a Hugging Face directory that transformers (and --pretrained) loads.") { model, format, outDir };
+        command.SetAction(parse => context.Guard(parse, () =>
+        {
+            string source = parse.GetValue(model)!;
+            if (source != HuggingFaceExport.MiniLmName && !File.Exists(source)) throw new UserError($"--model {source}: no such checkpoint (or minilm)");
+            foreach (string file in HuggingFaceExport.Export(source, parse.GetValue(outDir)!.FullName))
+                context.Console.MarkupLineInterpolated($"wrote {file}");
             return 0;
         }));
         return command;

@@ -92,7 +92,7 @@ public static class T5Command
 
     static Command Finetune(CliContext context)
     {
-        var init = new Option<string>("--init") { Description = "a pretrained T5 checkpoint, or none to start from random weights", Required = true };
+        var init = new Option<string>("--init") { Description = "a pretrained T5 checkpoint or Hugging Face T5 directory, or none (random weights)", Required = true };
         var data = new Option<DirectoryInfo>("--data") { Description = $"the DialogSum folder (else ${DialogSum.EnvironmentVariable})" };
         var tokenizerFrom = new Option<FileInfo?>("--tokenizer-from")
         {
@@ -118,7 +118,8 @@ public static class T5Command
             var recipe = p with { Finetuning = overrides.Apply(parse, p.Finetuning) };
             string initValue = parse.GetValue(init)!;
             string? initPath = initValue == "none" ? null : initValue;
-            if (initPath is not null && !File.Exists(initPath)) throw new UserError($"--init {initPath}: no such checkpoint (or 'none' for random weights)");
+            if (initPath is not null && !File.Exists(initPath) && !Directory.Exists(initPath))
+                throw new UserError($"--init {initPath}: no such checkpoint or Hugging Face directory (or 'none' for random weights)");
             if (initPath is not null && parse.GetValue(tokenizerFrom) is not null) throw new UserError("--tokenizer-from goes with --init none: a pretrained checkpoint brings its own tokenizer");
             string folder = DialogSum.Locate(parse.GetValue(data)?.FullName);
             var settings = new T5FinetuneSettings(folder, initPath, parse.GetValue(tokenizerFrom)?.FullName, parse.GetValue(preset)!, recipe,

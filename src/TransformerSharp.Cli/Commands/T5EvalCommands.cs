@@ -40,19 +40,21 @@ public static class T5EvalCommands
 
     public static Command Summarize(CliContext context)
     {
-        var model = new Option<FileInfo>("--model") { Description = "a T5 checkpoint", Required = true };
+        var model = ModelSource.Checkpoint("a T5 checkpoint");
+        var pretrained = ModelSource.Pretrained("T5");
         var input = new Option<FileInfo?>("--input") { Description = "a DialogSum-style jsonl file (one dialogue per line), or a text file holding one document" };
         var texts = new Argument<string[]>("text") { Description = "documents to summarize", Arity = ArgumentArity.ZeroOrMore };
         var decoding = Decoding();
         var command = new Command("summarize", "Summarize documents with a fine-tuned T5 (a pretrained-only T5 fills in <extra_id_k> spans instead).")
         {
-            model, input, texts,
+            model, pretrained, input, texts,
         };
         foreach (var option in decoding.All) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             decoding.Read(parse);                                                   // bad options fail before any loading
-            var summarizer = Summarizer.Load(parse.GetValue(model)!.FullName);
+            var (checkpoint, directory) = ModelSource.Choose(parse, model, pretrained);
+            var summarizer = directory is null ? Summarizer.Load(checkpoint!) : Summarizer.LoadPretrained(directory);
             var documents = (parse.GetValue(texts) ?? Array.Empty<string>()).ToList();
             if (parse.GetValue(input) is { } file) documents.AddRange(ReadDocuments(file.FullName));
             if (documents.Count == 0) throw new UserError("nothing to summarize: give TEXT arguments or --input FILE");
@@ -72,18 +74,20 @@ public static class T5EvalCommands
 
     public static Command Eval(CliContext context)
     {
-        var model = new Option<FileInfo>("--model") { Description = "a fine-tuned T5 checkpoint", Required = true };
+        var model = ModelSource.Checkpoint("a fine-tuned T5 checkpoint");
+        var pretrained = ModelSource.Pretrained("T5");
         var test = new Option<FileInfo>("--test") { Description = "DialogSum jsonl: dialogues with summary, or summary1…summary3", Required = true };
         var limit = new Option<int?>("--limit") { Description = "only the first N dialogues" };
         var outputFile = new Option<FileInfo?>("--output") { Description = "write the summaries here, one per line" };
         var stem = Stem();
         var decoding = Decoding();
-        var command = new Command("eval", "ROUGE of a T5's summaries against every reference summary of each dialogue.") { model, test, limit, outputFile, stem };
+        var command = new Command("eval", "ROUGE of a T5's summaries against every reference summary of each dialogue.") { model, pretrained, test, limit, outputFile, stem };
         foreach (var option in decoding.All) command.Options.Add(option);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             decoding.Read(parse);
-            var summarizer = Summarizer.Load(parse.GetValue(model)!.FullName);
+            var (checkpoint, directory) = ModelSource.Choose(parse, model, pretrained);
+            var summarizer = directory is null ? Summarizer.Load(checkpoint!) : Summarizer.LoadPretrained(directory);
             var dialogues = Limit(DialogSum.Read(parse.GetValue(test)!.FullName), parse.GetValue(limit));
             var settings = decoding.Read(parse, summarizer.Text);
             var clock = Stopwatch.StartNew();

@@ -62,14 +62,33 @@ public static class FewShotSubstitution
 
     /// <summary>Exact-match accuracy of greedy answers on fresh mappings, for each number of demonstrations.</summary>
     public static IReadOnlyList<(int shots, double accuracy)> Evaluate(Models.Gpt.Gpt model, IReadOnlyList<int> shotCounts, int trials, long seed,
-                                                                   CancellationToken cancel = default)
+                                                                   CancellationToken cancel = default) =>
+        Evaluate(shotCounts, trials, seed, cancel, (prompt, capital) =>
+            TextGenerator.GenerateIds(model, Tokenizer.Encode(prompt), new SamplingOptions(MaxNewTokens: 1, Temperature: 0))[0] == SubstitutionTokenizer.Answer(capital));
+
+    /// <summary>
+    /// The same prompts as plain text for a GPT with a text tokenizer (GPT-2 from a Hugging Face directory): the answer
+    /// is the first character it writes greedily, after any spaces.
+    /// </summary>
+    public static IReadOnlyList<(int shots, double accuracy)> EvaluateText(Models.Gpt.Gpt model, ITokenizer tokenizer, IReadOnlyList<int> shotCounts, int trials,
+                                                                       long seed, CancellationToken cancel = default) =>
+        Evaluate(shotCounts, trials, seed, cancel, (prompt, capital) =>
+        {
+            var ids = TextGenerator.GenerateIds(model, tokenizer.Encode(prompt), new SamplingOptions(MaxNewTokens: 2, Temperature: 0));
+            string answer = tokenizer.Decode(ids).TrimStart();
+            return answer.Length > 0 && answer[0] == SubstitutionTokenizer.Capitals[capital];
+        });
+
+    /// <summary>For each number of shots, the share of trials (fresh mapping, demonstrations, query) that <paramref name="correct"/> accepts.</summary>
+    static IReadOnlyList<(int shots, double accuracy)> Evaluate(IReadOnlyList<int> shotCounts, int trials, long seed, CancellationToken cancel,
+                                                              Func<string, int, bool> correct)
     {
         var results = new List<(int, double)>();
         foreach (int shots in shotCounts)
         {
             if (shots is < 0 or > 8) throw new UserError($"this task has 8 letters: 0 to 8 demonstrations, got {shots}");
             var random = new Random((int)(seed * 31 + shots));
-            int correct = 0;
+            int right = 0;
             for (int trial = 0; trial < trials; trial++)
             {
                 cancel.ThrowIfCancellationRequested();
@@ -77,11 +96,9 @@ public static class FewShotSubstitution
                 var demos = Enumerable.Range(0, 8).OrderBy(_ => random.Next()).Take(shots)
                                       .Select(s => (SubstitutionTokenizer.Letters[s], SubstitutionTokenizer.Capitals[mapping[s]])).ToList();
                 int query = random.Next(8);
-                string prompt = Prompt(demos, SubstitutionTokenizer.Letters[query]);
-                var answer = TextGenerator.GenerateIds(model, Tokenizer.Encode(prompt), new SamplingOptions(MaxNewTokens: 1, Temperature: 0));
-                if (answer[0] == SubstitutionTokenizer.Answer(mapping[query])) correct++;
+                if (correct(Prompt(demos, SubstitutionTokenizer.Letters[query]), mapping[query])) right++;
             }
-            results.Add((shots, (double)correct / trials));
+            results.Add((shots, (double)right / trials));
         }
         return results;
     }

@@ -21,6 +21,13 @@ public sealed class Summarizer(T5 model, T5Tokenizer tokenizer, T5TextSettings t
         return new Summarizer(model, tokenizer, text);
     }
 
+    /// <summary>A T5 from a Hugging Face directory (written by `export`), its prefix and lengths from its config's task_specific_params.</summary>
+    public static Summarizer LoadPretrained(string folder)
+    {
+        var (model, tokenizer, text) = T5HuggingFace.Load(folder);
+        return new Summarizer(model, tokenizer, text);
+    }
+
     /// <summary>Outputs for the inputs, in their order: greedy in batches when beam is 1, else beam search one input at a time.</summary>
     public List<string> Generate(IReadOnlyList<string> inputs, T5Decoding decoding, Action<string>? warn = null, Action<int>? done = null)
     {

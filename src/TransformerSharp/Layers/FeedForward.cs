@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 
 namespace TransformerSharp.Layers;
 
-public enum Activation { Relu, Gelu, GatedGelu }
+/// <summary>GeluTanh: GELU's tanh approximation, GPT-2's "gelu_new".</summary>
+public enum Activation { Relu, Gelu, GatedGelu, GeluTanh }
 
 /// <summary>
 /// D2L 11.7.2's position-wise feed-forward network: dense1, activation, dense2 at every position. ReLU (D2L, T5 v1.0),
@@ -45,6 +46,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
         {
             Activation.Relu => nn.functional.relu(h),
             Activation.Gelu => nn.functional.gelu(h),
+            Activation.GeluTanh => TanhGelu(h),
             Activation.GatedGelu => TanhGelu(h) * gate!.forward(x),
             _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
         };

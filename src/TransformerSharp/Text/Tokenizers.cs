@@ -11,7 +11,7 @@ namespace TransformerSharp.Text;
 /// </summary>
 public interface ITokenizer
 {
-    /// <summary>"char", "gpt2", "words", "bpe", "t5-bpe", "wordpiece" or "substitution": the key Restore reads.</summary>
+    /// <summary>"char", "gpt2", "words", "bpe", "t5-bpe", "t5-sentencepiece", "wordpiece" or "substitution": the key Restore reads.</summary>
     string Kind { get; }
     int VocabSize { get; }
     int[] Encode(string text);
@@ -45,7 +45,8 @@ public static class Tokenizers
             "substitution" => new SubstitutionTokenizer(),
             "words" => new Vocabulary(List("tokens")),
             "bpe" => new SubwordTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), new Vocabulary(List("tokens"))),
-            "t5-bpe" => new T5Tokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), List("pieces")),
+            "t5-bpe" => new T5BpeTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), List("pieces")),
+            "t5-sentencepiece" => new T5SentencePieceTokenizer(Convert.FromBase64String(Text("model")), source),
             "wordpiece" => new BertWordPiece(List("tokens"), description!["lower_case"]?.GetValue<bool>() ?? true),
             string other => throw new InvalidDataException($"{source}: unknown tokenizer '{other}'"),
         };

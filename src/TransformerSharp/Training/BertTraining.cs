@@ -13,7 +13,8 @@ public sealed record BertPretrainOutcome(BertForPretraining Model, WikiTextBert 
                                          (double mlm, double nsp) LastStep, (double mlm, double nsp) HeldOut);
 
 /// <summary>What `bert finetune-nli` needs: SNLI and MultiNLI pairs, where the encoder comes from, the recipe, the seed.</summary>
-/// <param name="Init">"minilm", "d2l-small" (pretrain D2L's small BERT first, into OutDir/pretrain), or a `bert pretrain` checkpoint.</param>
+/// <param name="Init">"minilm", "d2l-small" (pretrain D2L's small BERT first, into OutDir/pretrain), a `bert pretrain` checkpoint, or a
+/// Hugging Face BERT directory.</param>
 /// <param name="Resume">a `bert finetune-nli` last.ckpt to continue; the encoder then comes from it, not from Init.</param>
 public sealed record NliSettings(IReadOnlyList<NliPair> Snli, IReadOnlyList<NliPair> MultiNli, string Init, NliRecipe Recipe, long Seed,
                                  string OutDir, Func<string>? WikiText = null, string? Resume = null);
@@ -85,6 +86,12 @@ public static class BertTraining
     static (Models.Bert.Bert bert, ITokenizer tokenizer) Encoder(NliSettings settings, TrainingObserver observer)
     {
         if (settings.Init == "minilm") return (MiniLm.Model(), MiniLm.Tokenizer());
+        if (Directory.Exists(settings.Init))
+        {
+            observer.Info($"starting from the Hugging Face BERT in {settings.Init}");
+            var (bert, wordPiece) = BertHuggingFace.Load(settings.Init);
+            return (bert, wordPiece);
+        }
         string checkpoint = settings.Init;
         if (settings.Init == "d2l-small")
         {

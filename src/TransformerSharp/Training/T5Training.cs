@@ -12,7 +12,7 @@ public sealed record T5PretrainSettings(IReadOnlyList<TextCorpus> Corpora, strin
                                         string? Resume = null);
 
 /// <summary>
-/// What `t5 finetune` needs. Init: a pretrained checkpoint, or null to start from random weights; TokenizerFrom: with
+/// What `t5 finetune` needs. Init: a pretrained checkpoint or Hugging Face T5 directory, or null to start from random weights; TokenizerFrom: with
 /// no Init, the checkpoint whose tokenizer to use (else one is learned from the training dialogues). MaxTrainSamples:
 /// only the first N training dialogues (null: all).
 /// </summary>
@@ -71,7 +71,8 @@ public static class T5Training
         }
         else if (settings.Init is { } init)
         {
-            (model, tokenizer, _, _) = T5Checkpoint.Load(init);
+            if (Directory.Exists(init)) (model, tokenizer, _) = T5HuggingFace.Load(init);
+            else (model, tokenizer, _, _) = T5Checkpoint.Load(init);
             observer.Info($"starting from {init}");
         }
         else

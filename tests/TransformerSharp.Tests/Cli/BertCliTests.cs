@@ -58,7 +58,7 @@ public class BertCliTests
     }
 
     /// <summary>SNLI and MultiNLI files of 60 and 10 easy pairs, in a folder "nli" under the given one.</summary>
-    static string TinyNli(string folder)
+    internal static string TinyNli(string folder)
     {
         string nli = Path.Combine(folder, "nli");
         Directory.CreateDirectory(nli);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using TransformerSharp.Models;
 using TransformerSharp.Models.T5;
+using TransformerSharp.Interop;
 using Xunit;
 using static TorchSharp.torch;
 using T5Model = TransformerSharp.Models.T5.T5;
@@ -169,17 +170,10 @@ public class T5Tests
         var config = v11 ? Small with { FeedForwardProj = T5Config.GatedGelu, TieWordEmbeddings = false, DKv = 4, NumDecoderLayers = 3 } : Small;
         using var model = new T5Model(config);
         model.eval();
+        // Through the Hugging Face export: config.json and model.safetensors are what the reference reads.
         string folder = TestSupport.TempFolder();
-        var shapes = new JsonObject();
-        foreach (var ((_, name, shape), parameter) in T5ParameterNames.Map(model).Zip(model.parameters()))
-        {
-            File.WriteAllBytes(Path.Combine(folder, name + ".bin"), MemoryMarshal.AsBytes(parameter.data<float>().ToArray().AsSpan()).ToArray());
-            shapes[name] = new JsonArray(shape.Select(s => (JsonNode)s).ToArray());
-        }
-        var json = ConfigJson.ToJson(config);
-        json["shapes"] = shapes;
-        json["batch"] = 2;
-        File.WriteAllText(Path.Combine(folder, "config.json"), json.ToJsonString());
+        File.WriteAllText(Path.Combine(folder, "config.json"), T5HuggingFace.ToConfig(config).ToJsonString());
+        SafeTensors.Write(Path.Combine(folder, "model.safetensors"), T5HuggingFace.Export(model));
         // Row 2 has three padding positions; sources long enough to reach the logarithmic buckets.
         using var source = randint(3, 150, new long[] { 2, 30 });
         source[1, 27..] = tensor(0L);
@@ -190,7 +184,7 @@ public class T5Tests
         Write("source", source);
         Write("source_mask", mask);
         Write("decoder_input", decoderInput);
-        var (code, _, errors) = TestSupport.RunPython(python, Path.Combine(TestSupport.RepositoryRoot, "tests", "TransformerSharp.Tests", "Models", "t5_reference.py"), folder);
+        var (code, _, errors) = TestSupport.RunPython(python, Path.Combine(TestSupport.RepositoryRoot, "tests", "TransformerSharp.Tests", "Models", "t5_reference.py"), folder, "2");
         Assert.True(code == 0, errors);
 
         using var noGrad = no_grad();

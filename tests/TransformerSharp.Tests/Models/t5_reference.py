@@ -1,13 +1,17 @@
 """T5 written in plain PyTorch with Hugging Face modeling_t5's semantics (RMS norm, unscaled attention, relative position
 buckets, ReLU or gated tanh-GELU feed-forward, tied or untied output), its weights read by their Hugging Face names from
-the files TransformerSharp exported; writes the logits of the given source and decoder ids (eval mode, no dropout)."""
+the Hugging Face directory TransformerSharp exported (config.json, model.safetensors read by an independent reader);
+writes the logits of the given source and decoder ids (eval mode, no dropout). Usage: t5_reference.py FOLDER BATCH"""
 import sys, json, os, math
 import numpy as np
 import torch
 
-folder = sys.argv[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Interop"))
+from safetensors_numpy import read
+
+folder, batch_size = sys.argv[1], int(sys.argv[2])
 cfg = json.load(open(os.path.join(folder, "config.json")))
-shapes = cfg["shapes"]
+weights = {name: torch.from_numpy(values.astype(np.float32)) for name, (_, values) in read(os.path.join(folder, "model.safetensors"))[0].items()}
 d_model, d_kv, heads = cfg["d_model"], cfg["d_kv"], cfg["num_heads"]
 buckets, max_distance, eps = cfg["relative_attention_num_buckets"], cfg["relative_attention_max_distance"], cfg["layer_norm_epsilon"]
 gated, tied = cfg["feed_forward_proj"] == "gated-gelu", cfg["tie_word_embeddings"]
@@ -15,7 +19,7 @@ decoder_layers = cfg["num_decoder_layers"] or cfg["num_layers"]
 NEG = torch.finfo(torch.float32).min
 
 def w(name):
-    return torch.from_numpy(np.fromfile(os.path.join(folder, name + ".bin"), dtype=np.float32).reshape(shapes[name]))
+    return weights[name]
 
 def ids(name, rows):
     return torch.from_numpy(np.fromfile(os.path.join(folder, name + ".bin"), dtype=np.int64).reshape(rows, -1))
@@ -60,8 +64,8 @@ def feed_forward(x, prefix):
     return h @ w(prefix + ".wo.weight").T
 
 with torch.no_grad():
-    source, source_mask = ids("source", cfg["batch"]), ids("source_mask", cfg["batch"])
-    target = ids("decoder_input", cfg["batch"])
+    source, source_mask = ids("source", batch_size), ids("source_mask", batch_size)
+    target = ids("decoder_input", batch_size)
     shared = w("shared.weight")
     padding = (1.0 - source_mask[:, None, None, :].float()) * NEG
     x = shared[source]

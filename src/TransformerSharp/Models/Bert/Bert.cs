@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
 using TransformerSharp.Attention;
@@ -67,37 +66,5 @@ public sealed class Bert : nn.Module
     }
 
     /// <summary>Our parameter name for a standard BERT checkpoint name (Hugging Face layout), or null if it has none.</summary>
-    public static string? CheckpointName(string name)
-    {
-        name = Regex.Replace(name, @"^(bert\.)", "");
-        var layer = Regex.Match(name, @"^encoder\.layer\.(\d+)\.(.+)\.(weight|bias)$");
-        if (layer.Success)
-        {
-            string part = layer.Groups[2].Value switch
-            {
-                "attention.self.query" => "attention.W_q",
-                "attention.self.key" => "attention.W_k",
-                "attention.self.value" => "attention.W_v",
-                "attention.output.dense" => "attention.W_o",
-                "attention.output.LayerNorm" => "attention_norm",
-                "intermediate.dense" => "ffn.dense1",
-                "output.dense" => "ffn.dense2",
-                "output.LayerNorm" => "ffn_norm",
-                _ => "",
-            };
-            return part.Length == 0 ? null : $"blocks.{layer.Groups[1].Value}.{part}.{layer.Groups[3].Value}";
-        }
-        return name switch
-        {
-            "embeddings.word_embeddings.weight" => "word_embeddings.weight",
-            "embeddings.position_embeddings.weight" => "position.embedding.weight",
-            "embeddings.token_type_embeddings.weight" => "token_type_embeddings.weight",
-            "embeddings.LayerNorm.weight" => "embedding_ln.weight",
-            "embeddings.LayerNorm.bias" => "embedding_ln.bias",
-            "pooler.dense.weight" => "pooler.weight",
-            "pooler.dense.bias" => "pooler.bias",
-            _ => null,
-        };
-    }
+    public static string? CheckpointName(string name) => BertHuggingFace.OurName(name);
 }
-

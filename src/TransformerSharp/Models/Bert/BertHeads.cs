@@ -84,6 +84,8 @@ public sealed class BertClassifier : nn.Module
     }
 
     public Bert Encoder => bert;
+    /// <summary>The output layer over the pooled first token (BertForSequenceClassification's classifier).</summary>
+    public Linear Head => output;
 
     public Tensor forward(Tensor tokens, Tensor segments, Tensor validLens)
     {

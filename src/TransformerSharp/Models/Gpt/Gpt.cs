@@ -25,14 +25,14 @@ public sealed class Gpt : nn.Module
         wte = nn.Embedding(config.VocabSize, config.Width);
         wpe = new LearnedPositionalEncoding(config.Width, config.Dropout, config.MaxPositions);
         h = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TransformerBlock(BlockConfig(config))).ToArray());
-        ln_f = nn.LayerNorm(config.Width, elementwise_affine: true, bias: config.Bias);
+        ln_f = nn.LayerNorm(config.Width, config.NormEps, elementwise_affine: true, bias: config.Bias);
         RegisterComponents();
         Initialise();
     }
 
     /// <summary>GPT-2's block: pre-LayerNorm, causal fused-QKV attention, GELU MLP 4 × wide, biases everywhere or nowhere.</summary>
     public static BlockConfig BlockConfig(GptConfig c) => new(c.Width, c.Heads, c.FfnWidth, c.Dropout, NormPosition.Pre, NormKind.LayerNorm,
-        NormBias: c.Bias, Activation: Activation.Gelu, AttentionBias: c.Bias, FfnBias: c.Bias, Causal: true, FusedQkv: true);
+        c.NormEps, NormBias: c.Bias, Activation: c.Activation, AttentionBias: c.Bias, FfnBias: c.Bias, Causal: true, FusedQkv: true);
 
     /// <summary>N(0, 0.02) weights, zero biases, unit norms; residual projections N(0, 0.02/√(2·layers)) so the residual sum stays O(1).</summary>
     void Initialise()
