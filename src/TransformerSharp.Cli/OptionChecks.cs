@@ -28,7 +28,7 @@ public static class OptionChecks
     {
         ["--threads"] = AtLeast(1), ["--epochs"] = AtLeast(1), ["--iterations"] = AtLeast(1), ["--steps"] = AtLeast(1),
         ["--batch-size"] = AtLeast(1), ["--grad-accum"] = AtLeast(1), ["--eval-interval"] = AtLeast(1), ["--eval-batches"] = AtLeast(1),
-        ["--layers"] = AtLeast(1), ["--heads"] = AtLeast(1), ["--width"] = AtLeast(1), ["--context"] = AtLeast(1),
+        ["--layers"] = AtLeast(1), ["--heads"] = AtLeast(1), ["--width"] = AtLeast(1), ["--ffn-width"] = AtLeast(1), ["--context"] = AtLeast(1),
         ["--lr"] = Positive, ["--min-lr"] = NonNegative, ["--warmup"] = NonNegative, ["--weight-decay"] = NonNegative,
         ["--clip"] = NonNegative with { Text = "0 (off) or more" }, ["--dropout"] = ProbabilityBelowOne, ["--label-smoothing"] = ProbabilityBelowOne,
         ["--subwords"] = NonNegative with { Text = "0 (words) or more" }, ["--max-train-samples"] = AtLeast(1), ["--trials"] = AtLeast(1),

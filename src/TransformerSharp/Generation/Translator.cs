@@ -27,7 +27,7 @@ public sealed class Translator
     /// <summary>D2L's preparation of one English sentence: preprocessed, split on spaces, &lt;eos&gt; appended (then BPE pieces).</summary>
     public string[] PrepareSource(string sentence)
     {
-        string[] words = (TranslationCorpus.Preprocess(sentence.Trim()) + " " + Vocabulary.Eos).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string[] words = (TranslationCorpus.Preprocess(sentence.Trim(), Data.LowerCase) + " " + Vocabulary.Eos).Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return Data.Subwords?.Split(words) ?? words;
     }
 
@@ -43,7 +43,7 @@ public sealed class Translator
     {
         var output = Translate(english, beam);
         var normalisedReferences = references.Select(r => TranslationCorpus.Preprocess(r.Trim())).ToList();
-        var scored = normalised ? output : output.Select(TranslationCorpus.Postprocess).ToList();
+        var scored = normalised ? output.Select(o => o.ToLowerInvariant()).ToList() : output.Select(TranslationCorpus.Postprocess).ToList();
         hypotheses?.AddRange(scored);
         var score = Evaluation.Bleu.Corpus(scored, new[] { normalised ? normalisedReferences : references });
         double meanD2L = output.Select((h, i) => h.Length == 0 ? 0 : Evaluation.Bleu.D2L(h, normalisedReferences[i], 2)).Average();

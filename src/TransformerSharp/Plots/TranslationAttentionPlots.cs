@@ -26,7 +26,11 @@ public static class TranslationAttentionPlots
                 entry.steps.Add(TensorConvert.ToMatrix(map.Weights.reshape(-1, map.Weights.shape[^1])));
             }
         })[0];
-        string[] target = output.Split(' ', StringSplitOptions.RemoveEmptyEntries).Append(Vocabulary.Eos).ToArray();
+        // The decoder's own tokens, one per step: subword pieces when the model has them.
+        string[] words = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string[] target = translator.Data.Subwords is { } subwords ? Labels(subwords.Split(words).Append(Vocabulary.Eos)).ToArray()
+                                                                   : words.Append(Vocabulary.Eos).ToArray();
+        if (translator.Data.Subwords is not null) source = Labels(source).ToList();
         foreach (var (name, (kind, steps)) in captured)
         {
             int keys = source.Count;
@@ -55,6 +59,11 @@ public static class TranslationAttentionPlots
         }
         return written;
     }
+
+    /// <summary>Subword pieces as readers know them: the end-of-word mark dropped, a piece inside a word marked with "-".</summary>
+    static IEnumerable<string> Labels(IEnumerable<string> tokens) => tokens.Select(t =>
+        t.EndsWith(SubwordVocabulary.EndOfWord, StringComparison.Ordinal) ? t[..^SubwordVocabulary.EndOfWord.Length]
+        : t.StartsWith('<') && t.EndsWith('>') ? t : t + "-");
 
     static string SaveHtml(string png, double[,] matrix, string title, string xLabel, string yLabel, IReadOnlyList<string> keys, IReadOnlyList<string> queries)
     {

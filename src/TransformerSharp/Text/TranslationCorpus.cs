@@ -15,14 +15,14 @@ public static class TranslationCorpus
         ("go .", "va !"), ("i lost .", "j'ai perdu ."), ("he's calm .", "il est calme ."), ("i'm home .", "je suis chez moi ."),
     };
 
-    /// <summary>Narrow and non-breaking spaces become spaces, lower case, a space before , . ! ? when missing.</summary>
-    public static string Preprocess(string text)
+    /// <summary>Narrow and non-breaking spaces become spaces, lower case (D2L's; lowerCase false keeps it), a space before , . ! ? when missing.</summary>
+    public static string Preprocess(string text, bool lowerCase = true)
     {
         text = text.Replace('\u202f', ' ').Replace('\u00a0', ' ');
         var builder = new StringBuilder(text.Length + text.Length / 8);
         for (int i = 0; i < text.Length; i++)
         {
-            char c = char.ToLowerInvariant(text[i]);
+            char c = lowerCase ? char.ToLowerInvariant(text[i]) : text[i];
             if (i > 0 && ",.!?".Contains(c) && text[i - 1] != ' ') builder.Append(' ');
             builder.Append(c);
         }
@@ -92,10 +92,10 @@ public sealed class TranslationData
     }
 
     /// <summary>A translator's vocabularies without pairs (what a checkpoint restores).</summary>
-    public static TranslationData FromTokenizers(ITokenizer source, ITokenizer target, int numSteps) => (source, target) switch
+    public static TranslationData FromTokenizers(ITokenizer source, ITokenizer target, int numSteps, bool lowerCase = true) => (source, target) switch
     {
-        (Vocabulary s, Vocabulary t) => new TranslationData(Array.Empty<SentencePair>(), s, t, numSteps),
-        (SubwordTokenizer s, SubwordTokenizer t) => new TranslationData(Array.Empty<SentencePair>(), s.Pieces, t.Pieces, numSteps) { Subwords = s.Subwords },
+        (Vocabulary s, Vocabulary t) => new TranslationData(Array.Empty<SentencePair>(), s, t, numSteps) { LowerCase = lowerCase },
+        (SubwordTokenizer s, SubwordTokenizer t) => new TranslationData(Array.Empty<SentencePair>(), s.Pieces, t.Pieces, numSteps) { Subwords = s.Subwords, LowerCase = lowerCase },
         _ => throw new InvalidDataException($"a translator needs word or subword tokenizers, not {source.Kind} and {target.Kind}"),
     };
 
@@ -106,6 +106,8 @@ public sealed class TranslationData
     public IReadOnlyList<SentencePair> Pairs { get; }
     /// <summary>With subwords, sentences are BPE pieces and source and target share one vocabulary.</summary>
     public SubwordVocabulary? Subwords { get; init; }
+    /// <summary>Whether text is lower-cased before tokenising (D2L's preparation); false keeps names such as "Tom" as written.</summary>
+    public bool LowerCase { get; init; } = true;
     public Vocabulary SourceVocab { get; }
     public Vocabulary TargetVocab { get; }
     public int NumSteps { get; }

@@ -82,7 +82,7 @@ public static class Optimizers
 public sealed record TrainerOptions(
     int Iterations, LearningRateSchedule Schedule, long Seed, double WeightDecay = 0.1, double Beta1 = 0.9,
     double Beta2 = 0.95, double ClipNorm = 1.0, int GradientAccumulation = 1, int EvalInterval = 250, string? OutDir = null,
-    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false);
+    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false, int KeepCheckpoints = 0);
 
 public sealed record TrainingProgress(long Step, int Iterations, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Elapsed,
                                       string Unit = "tok");
@@ -122,6 +122,8 @@ public static class Trainer
 
         var result = new TrainingResult();
         if (resumeFrom != null) Resume(resumeFrom, task, optimizer, result);
+        else if (options.OutDir is not null && Directory.Exists(options.OutDir))
+            foreach (string old in Snapshots(options.OutDir)) File.Delete(old);          // a new run: no snapshots of an earlier one
 
         var clock = Stopwatch.StartNew();
         TimeSpan before = result.Elapsed;
@@ -150,6 +152,7 @@ public static class Trainer
                 Save(options, "best.ckpt", task, optimizer, result);
             }
             Save(options, "last.ckpt", task, optimizer, result);
+            if (options.KeepCheckpoints > 0) KeepSnapshot(options, step, task, result);
         }
 
         if (result.EvaluationPending) EvaluateAndSave(result.NextStep);
@@ -203,7 +206,7 @@ public static class Trainer
         return new Evaluation(step, train, valid, metrics);
     }
 
-    static void Save(TrainerOptions options, string name, ITrainingTask task, OptimizerHelper optimizer, TrainingResult result)
+    static void Save(TrainerOptions options, string name, ITrainingTask task, OptimizerHelper? optimizer, TrainingResult result)
     {
         if (options.OutDir is null) return;
         JsonObject metadata = task.Describe();
@@ -221,6 +224,20 @@ public static class Trainer
         };
         Checkpoint.Save(Path.Combine(options.OutDir, name), task.Kind, metadata, task.Model, optimizer);
     }
+
+    /// <summary>The model alone after this evaluation (step-N.ckpt), the newest KeepCheckpoints of them kept, for averaging.</summary>
+    static void KeepSnapshot(TrainerOptions options, long step, ITrainingTask task, TrainingResult result)
+    {
+        if (options.OutDir is null) return;
+        Save(options, $"{SnapshotPrefix}{step:D7}.ckpt", task, optimizer: null, result);
+        foreach (string old in Snapshots(options.OutDir).SkipLast(options.KeepCheckpoints)) File.Delete(old);
+    }
+
+    public const string SnapshotPrefix = "step-";
+
+    /// <summary>The model snapshots a run kept in its folder, oldest first.</summary>
+    public static IReadOnlyList<string> Snapshots(string folder) =>
+        Directory.GetFiles(folder, SnapshotPrefix + "*.ckpt").Order(StringComparer.Ordinal).ToList();
 
     static JsonNode? Finite(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 

@@ -6,16 +6,18 @@ namespace TransformerSharp.Training;
 /// The data half of a translator recipe. Split "d2l": D2L's first 512 + 128 pairs; "full": every pair with a seeded
 /// held-out validation and test split. NumSteps 0 takes the 99th percentile of lengths; SubwordMerges &gt; 0 uses BPE.
 /// </summary>
-public sealed record TranslationDataSettings(string Split, int NumSteps = 0, int MinFreq = 2, int SubwordMerges = 0, bool BucketByLength = false)
+public sealed record TranslationDataSettings(string Split, int NumSteps = 0, int MinFreq = 2, int SubwordMerges = 0, bool BucketByLength = false,
+                                             bool LowerCase = true)
 {
     public const string D2LSplit = "d2l", FullSplit = "full";
 
     public TranslationSplits Prepare(string rawText, long seed, string name) => Split switch
     {
         D2LSplit when SubwordMerges > 0 => throw new UserError("--subwords goes with --preset full (the d2l preset is D2L's word vocabulary)"),
+        D2LSplit when !LowerCase => throw new UserError("the d2l preset lower-cases, as the book does"),
         D2LSplit => TranslationSetup.D2L(rawText, numSteps: NumSteps, name: name),
         FullSplit => TranslationSetup.Full(rawText, seed, numSteps: NumSteps > 0 ? NumSteps : null, minFreq: MinFreq,
-                                           subwordMerges: SubwordMerges > 0 ? SubwordMerges : null, name: name),
+                                           subwordMerges: SubwordMerges > 0 ? SubwordMerges : null, lowerCase: LowerCase, name: name),
         _ => throw new UserError($"unknown data split '{Split}': use {D2LSplit} or {FullSplit}"),
     };
 }
@@ -45,9 +47,9 @@ public static class TranslationSetup
     /// <param name="subwordMerges">when set, sentences become BPE pieces learned from the training split (both
     /// languages together) and source and target share one vocabulary.</param>
     public static TranslationSplits Full(string rawText, long seed, int validCount = 2000, int testCount = 2000, int? numSteps = null,
-                                         int minFreq = 5, int? subwordMerges = null, string name = "the corpus")
+                                         int minFreq = 5, int? subwordMerges = null, bool lowerCase = true, string name = "the corpus")
     {
-        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText), source: name);
+        var (pairs, skipped) = TranslationCorpus.Tokenize(TranslationCorpus.Preprocess(rawText, lowerCase), source: name);
         if (pairs.Count <= validCount + testCount)
             throw new InvalidDataException($"the corpus has {pairs.Count} pairs; the full preset needs more than {validCount + testCount}");
         var random = new Random((int)(seed % int.MaxValue));
@@ -67,7 +69,7 @@ public static class TranslationSetup
             var reserved = new[] { Vocabulary.Pad, Vocabulary.Bos, Vocabulary.Eos, Vocabulary.Unk };
             source = target = new Vocabulary(train.SelectMany(i => new[] { pairs[i].Source, pairs[i].Target }), 1, reserved);
         }
-        return new TranslationSplits(new TranslationData(pairs, source, target, steps) { Subwords = subwords }, train, valid, test, skipped);
+        return new TranslationSplits(new TranslationData(pairs, source, target, steps) { Subwords = subwords, LowerCase = lowerCase }, train, valid, test, skipped);
     }
 
     static int Percentile(IEnumerable<int> values, double q)

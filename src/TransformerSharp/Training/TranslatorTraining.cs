@@ -1,3 +1,4 @@
+using TransformerSharp.Checkpoints;
 using TransformerSharp.Generation;
 using TransformerSharp.Models.Translator;
 using TransformerSharp.Text;
@@ -9,7 +10,8 @@ namespace TransformerSharp.Training;
 public sealed record TranslatorTrainSettings(string CorpusText, string CorpusName, string PresetName, TranslatorRecipe Recipe, long Seed,
                                              string OutDir, string? Resume = null);
 
-public sealed record TranslatorTrainOutcome(Translator Translator, TranslationSplits Splits, TrainingResult Result);
+/// <param name="Averaged">with KeepCheckpoints, the checkpoint averaging the last evaluations' models (averaged.ckpt); else null.</param>
+public sealed record TranslatorTrainOutcome(Translator Translator, TranslationSplits Splits, TrainingResult Result, string? Averaged = null);
 
 /// <summary>The translator family's training entry point.</summary>
 public static class TranslatorTraining
@@ -31,7 +33,21 @@ public static class TranslatorTraining
         var options = recipe.Training.ToTrainerOptions(settings.Seed, settings.OutDir, task.StepsPerEpoch);
         int epochs = options.Iterations / task.StepsPerEpoch;
         var result = observer.Run($"{recipe.Architecture} ({epochs} epochs)", task, options, settings.Resume);
-        return new TranslatorTrainOutcome(new Translator(model, d), splits, result);
+        string? averaged = null;
+        if (!result.Interrupted && options.KeepCheckpoints > 1 && Trainer.Snapshots(settings.OutDir) is { Count: > 1 } snapshots)
+        {
+            averaged = CheckpointAverage.Write(snapshots, Path.Combine(settings.OutDir, "averaged.ckpt"));
+            observer.Info($"averaged the models of the last {snapshots.Count} evaluations: {averaged}");
+        }
+        return new TranslatorTrainOutcome(new Translator(model, d), splits, result, averaged);
+    }
+
+    /// <summary>The pairs at these indices as the corpus writes them (case, punctuation and spacing untouched), for sacreBLEU.</summary>
+    public static List<(string English, string French)> RawPairs(string corpusText, TranslationSplits splits, IEnumerable<int> indices)
+    {
+        string[] lines = corpusText.Split('\n');
+        return indices.Select(i => lines[splits.Data.Pairs[i].Line - 1].TrimEnd('\r').Split('\t'))
+                      .Select(fields => (fields[0].Trim(), fields[1].Trim())).ToList();
     }
 
     /// <summary>The recipe's architecture with the data's vocabulary sizes.</summary>

@@ -28,7 +28,7 @@ public class ModelCommandsTests
         var names = GptPresets.All.Select(p => p.Name).Concat(TranslatorPresets.All.Select(p => p.Name))
             .Concat(BertPresets.Pretraining.Select(p => p.Name)).Concat(BertPresets.Nli.Select(p => p.Name))
             .Concat(VitPresets.All.Select(p => p.Name)).Concat(TransformerSharp.Models.T5.T5Presets.All.Select(p => p.Name)).ToList();
-        Assert.Equal(16, names.Count);
+        Assert.Equal(17, names.Count);
         foreach (string name in names) Assert.Contains($"· {name}", run.output);
         // Two families have a d2l preset: both are shown, unless --family picks one.
         Assert.Contains("translator · d2l", Run("presets", "d2l").output);

@@ -145,4 +145,40 @@ public class TranslateCliTests
         // The README's figure: three of the four exact (bleu 1.000); "he's" is not in the 641-pair vocabulary.
         Assert.True(lines.Count(l => l.EndsWith("bleu,1.000")) >= 3, string.Join("\n", lines));
     }
+
+    /// <summary>4,300 made-up pairs with names, enough for the full presets' 2,000/2,000 validation and test split.</summary>
+    static string NamedCorpus()
+    {
+        string[] names = { "Tom", "Mary", "Paris" }, verbs = { "sees", "likes" }, frenchVerbs = { "voit", "aime" };
+        string[] things = { "the car", "the house", "the dog", "the cat", "the book", "the tree", "the river", "the city" };
+        string[] frenchThings = { "la voiture", "la maison", "le chien", "le chat", "le livre", "l'arbre", "la rivière", "la ville" };
+        var random = new Random(3);
+        var lines = Enumerable.Range(0, 4300).Select(_ =>
+        {
+            int n = random.Next(names.Length), v = random.Next(verbs.Length), t = random.Next(things.Length);
+            return $"{names[n]} {verbs[v]} {things[t]}.\t{names[n]} {frenchVerbs[v]} {frenchThings[t]}.";
+        });
+        string path = Path.Combine(TestSupport.TempFolder(), "named.txt");
+        File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    [Fact]
+    public void TheHourPresetKeepsCaseAndScoresItsHeldOutPairsAsSacreBleuGreedyAndBeam()
+    {
+        string corpus = NamedCorpus(), outDir = TestSupport.TempFolder();
+        var run = Run("translate", "train", "--preset", "full-hour", "--data", corpus, "--out", outDir, "--epochs", "1", "--layers", "1",
+                      "--width", "32", "--heads", "2", "--ffn-width", "32");
+        Assert.True(run.code == 0, run.error);
+        string output = CliRunner.Unwrapped(run.output);
+        Assert.Contains("held-out test pairs (2,000", output);
+        Assert.Contains("greedy", output);
+        Assert.Contains("beam 4", output);
+        string[] rawLines = File.ReadAllLines(corpus), test = File.ReadAllLines(Path.Combine(outDir, "test.tsv"));
+        Assert.Equal(2000, test.Length);
+        Assert.All(test, line => Assert.Contains(line, rawLines));                       // the pairs exactly as the corpus has them
+        var translated = Run("translate", "--model", Path.Combine(outDir, "last.ckpt"), "Mary likes the dog.");
+        Assert.True(translated.code == 0, translated.error);
+        Assert.DoesNotContain("unknown", translated.error);                                // "Mary" is in the cased vocabulary
+    }
 }

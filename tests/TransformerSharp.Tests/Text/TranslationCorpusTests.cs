@@ -14,6 +14,7 @@ public class TranslationCorpusTests
     {
         Assert.Equal("go .\tva !\nhi .\tsalut !", TranslationCorpus.Preprocess("Go.\tVa !\nHi.\tSalut !"));
         Assert.Equal("cours !", TranslationCorpus.Preprocess("Cours\u202f!"));
+        Assert.Equal("Tom est là .\tCours !", TranslationCorpus.Preprocess("Tom est là.\tCours\u202f!", lowerCase: false));
         Assert.Equal("ça alors !", TranslationCorpus.Preprocess("Ça alors\u00a0!"));
         Assert.Equal("wait , what ?", TranslationCorpus.Preprocess("Wait, what?"));
     }

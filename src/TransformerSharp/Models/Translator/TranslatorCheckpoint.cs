@@ -19,7 +19,7 @@ public static class TranslatorCheckpoint
         {
             ["config"] = TranslatorArchitecture.ToJson(model),
             ["tokenizer"] = new JsonObject { ["source"] = data.SourceTokenizer.Describe(), ["target"] = data.TargetTokenizer.Describe() },
-            ["data"] = new JsonObject { ["num_steps"] = data.NumSteps },
+            ["data"] = new JsonObject { ["num_steps"] = data.NumSteps, ["lower_case"] = data.LowerCase },
         };
         if (preset is not null) metadata["preset"] = preset;
         return metadata;
@@ -34,6 +34,7 @@ public static class TranslatorCheckpoint
         var tokenizers = header.Tokenizer ?? throw new InvalidDataException($"{path}: the checkpoint has no tokenizer");
         ITokenizer source = Tokenizers.Restore(tokenizers["source"] as JsonObject, path), target = Tokenizers.Restore(tokenizers["target"] as JsonObject, path);
         int numSteps = header.Metadata["data"]?["num_steps"]?.GetValue<int>() ?? throw new InvalidDataException($"{path}: the checkpoint has no num_steps");
-        return ((ISeq2SeqModel)module, TranslationData.FromTokenizers(source, target, numSteps));
+        bool lowerCase = header.Metadata["data"]?["lower_case"]?.GetValue<bool>() ?? true;         // older checkpoints: D2L's lower case
+        return ((ISeq2SeqModel)module, TranslationData.FromTokenizers(source, target, numSteps, lowerCase));
     }
 }

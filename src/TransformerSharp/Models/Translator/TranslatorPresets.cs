@@ -32,6 +32,19 @@ public static class TranslatorPresets
         Data = new TranslationDataSettings(TranslationDataSettings.FullSplit, NumSteps: 0, MinFreq: 5, BucketByLength: true),
     };
 
+    /// <summary>
+    /// Every pair in about an hour on 2 cores, with what NMT toolkits use: a wider feed-forward layer, shared BPE
+    /// subwords and embeddings, case kept, label smoothing, warmup with inverse-square-root decay, and the mean of the last
+    /// five evaluations' models (averaged.ckpt). 2,400 steps: under four epochs, under an hour on the 2-core VM.
+    /// </summary>
+    public static readonly TranslatorRecipe FullHour = Full with
+    {
+        Transformer = new TransformerConfig(0, 0, Width: 256, Layers: 3, Heads: 4, FfnWidth: 1024, Dropout: 0.1, ShareEmbeddings: true),
+        Training = new TrainingSettings(BatchSize: 256, LearningRate: 1.5e-3, Iterations: 2400, Schedule: ScheduleKind.InverseSquareRoot, Warmup: 500,
+                                        Clip: 1.0, EvalInterval: 150, LabelSmoothing: 0.1, KeepCheckpoints: 5),
+        Data = Full.Data with { SubwordMerges = 8000, LowerCase = false },
+    };
+
     public static readonly TranslatorRecipe FullBahdanau = D2LBahdanau with { Training = D2LBahdanau.Training with { BatchSize = 256, Epochs = 8 }, Data = Full.Data };
 
     public static readonly IReadOnlyList<Preset<TranslatorRecipe>> All = new[]
@@ -39,6 +52,7 @@ public static class TranslatorPresets
         new Preset<TranslatorRecipe>("d2l", "D2L 11.7's Transformer on the book's 512 training pairs (translate train)", D2L),
         new Preset<TranslatorRecipe>("d2l-bahdanau", "D2L 11.4's Bahdanau attention, same data (translate train --model bahdanau)", D2LBahdanau),
         new Preset<TranslatorRecipe>("full", "the Transformer on every pair, BLEU on a held-out test split (translate train --preset full)", Full),
+        new Preset<TranslatorRecipe>("full-hour", "the Transformer on every pair in about an hour, NMT-style (translate train --preset full-hour)", FullHour),
         new Preset<TranslatorRecipe>("full-bahdanau", "Bahdanau attention on every pair (--preset full --model bahdanau)", FullBahdanau),
     };
 
