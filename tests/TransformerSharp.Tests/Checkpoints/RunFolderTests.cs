@@ -45,10 +45,11 @@ public class RunFolderTests
     [Fact]
     public void AKilledButUnreapedOwnerCountsAsDead()
     {
-        // sh starts a child that exits at once, then becomes `sleep`, which never reaps it: a zombie for 5 s.
-        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "true & echo $!; exec sleep 5"]) { RedirectStandardOutput = true })!;
+        // sh starts a child that exits 0.3 s later, then becomes `sleep`, which never reaps it: a zombie for 5 s. (A child
+        // that exits at once can be reaped by sh itself before its exec, and is then gone, not a zombie.)
+        using var parent = Process.Start(new ProcessStartInfo("sh", ["-c", "sleep 0.3 & echo $!; exec sleep 5"]) { RedirectStandardOutput = true })!;
         int zombie = int.Parse(parent.StandardOutput.ReadLine()!);
-        for (int i = 0; i < 50 && !File.ReadAllText($"/proc/{zombie}/stat").Contains(") Z "); i++) Thread.Sleep(20);
+        for (int i = 0; i < 150 && !File.ReadAllText($"/proc/{zombie}/stat").Contains(") Z "); i++) Thread.Sleep(20);
         Assert.Contains(") Z ", File.ReadAllText($"/proc/{zombie}/stat"));
         string folder = TestSupport.TempFolder();
         File.WriteAllText(LockOf(folder), $"{zombie}\n");         // no start time: only liveness decides
