@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using TorchSharp;
 using TransformerSharp.Models.LeNet;
 using TransformerSharp.Models.Vit;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Models;
@@ -38,7 +39,7 @@ public abstract class ImageClassifier : nn.Module<Tensor, Tensor>
         Tensor x = pixels.dim() == 3 ? pixels.unsqueeze(1) : pixels;
         if (x.shape[2] != Input.ImageSize || x.shape[3] != Input.ImageSize)
             x = nn.functional.interpolate(x, new long[] { Input.ImageSize, Input.ImageSize }, mode: InterpolationMode.Bilinear, align_corners: false);
-        if (Input.InputMean != 0 || Input.InputStd != 1) x = (x - Input.InputMean) / Input.InputStd;
+        if (Input.InputMean != 0 || Input.InputStd != 1) x = x.Plus(-Input.InputMean).DivideInPlace(Input.InputStd);
         return x.MoveToOuterDisposeScope();
     }
 

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using TransformerSharp.Layers;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Models.Vit;
@@ -54,7 +55,7 @@ public sealed class Vit : ImageClassifier
         x = x.flatten(2).transpose(1, 2);                               // (batch, patches, width)
         long batch = x.shape[0];
         x = cat(new[] { cls_token.expand(batch, -1, -1), x }, 1);       // (batch, 1 + patches, width)
-        x = dropout.forward(x + pos_embedding);
+        x = dropout.forward(x.Plus(pos_embedding));                            // Scalar-safe add (README, implicit Scalars)
         var attention = new List<Tensor>();
         foreach (var block in blocks)
         {
