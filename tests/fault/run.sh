@@ -86,7 +86,7 @@ ctrl_c bert-finetune-nli "$work/nli-run" bert finetune-nli --init "$work/bert-in
 ctrl_c t5-pretrain "$work/t5-pre" t5 pretrain --preset tiny --data "$work/dialogsum" --iterations 3000
 ctrl_c t5-finetune "$work/t5-ft" t5 finetune --preset tiny --init none --data "$work/dialogsum" --iterations 3000
 fashion="${TRANSFORMERSHARP_FASHION_MNIST:-/usr/share/datasets/fashion-mnist}"
-if [ -d "$fashion" ]; then ctrl_c vit "$work/vit" vit train --preset tiny --data "$fashion" --epochs 6
+if [ -d "$fashion" ]; then ctrl_c vit "$work/vit" vit train --preset tiny --data "$fashion" --epochs 2
 else echo "SKIP ctrl-c vit: no Fashion-MNIST at $fashion (apt install dataset-fashion-mnist)"; fi
 
 # --- kill -9, then resume: the same figures as a run never killed; the stale lock and temp file are cleaned up ------
