@@ -43,7 +43,9 @@ ctrl_c() {
   elif [ $took -gt 30 ]; then fail "ctrl-c $name" "took $took s to stop"
   elif ! grep -q "resume with --resume\|interrupted" "$work/$name.log"; then fail "ctrl-c $name" "no word of the interruption"
   elif ! missing=$(printed_paths_exist "$work/$name.log"); then fail "ctrl-c $name" "printed $missing, which does not exist"
-  elif ! ts "$@" --out "$out" --resume "$out/last.ckpt" >"$work/$name.resumed.log" 2>&1; then fail "ctrl-c $name" "resume failed: $(tail -1 "$work/$name.resumed.log")"
+  elif ! ts "$@" --out "$out" --resume "$out/last.ckpt" >"$work/$name.resumed.log" 2>&1; then
+    fail "ctrl-c $name" "resume failed: $(tail -1 "$work/$name.resumed.log")"
+    echo "  the resumed run's log ends:"; tail -40 "$work/$name.resumed.log" | sed 's/^/    /'   # the whole stack of an unexpected exception
   else pass "ctrl-c $name (stopped in $took s, exit 130, resumed to the end)"
   fi
 }

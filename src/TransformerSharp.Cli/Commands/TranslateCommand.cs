@@ -19,7 +19,8 @@ public static class TranslateCommand
         var sentences = new Argument<string[]>("sentences") { Description = "English sentences, one translation printed per line", Arity = ArgumentArity.ZeroOrMore };
         var beam = new Option<int>("--beam") { Description = "beam size (1 = greedy)", DefaultValueFactory = _ => 1 };
         var plots = new Option<DirectoryInfo?>("--attention-plot") { Description = "write attention heatmaps of the first sentence here" };
-        var command = new Command("translate", "English → French with D2L's Transformer or Bahdanau attention.") { model, sentences, beam, plots };
+        var lengthPenalty = LengthPenaltyOption();
+        var command = new Command("translate", "English → French with D2L's Transformer or Bahdanau attention.") { model, sentences, beam, lengthPenalty, plots };
         command.Subcommands.Add(Train(context));
         command.Subcommands.Add(Eval(context));
         command.SetAction(parse => context.Guard(parse, () =>
@@ -30,8 +31,9 @@ public static class TranslateCommand
             if (input.Length == 0) throw new UserError("give at least one sentence to translate");
             if (input.Any(s => s.Trim().Length == 0)) throw new UserError("an empty sentence cannot be translated");
             var translator = Translator.Load(path);
-            foreach (string line in translator.Translate(input, parse.GetValue(beam), w => context.Error.WriteLine($"warning: {w}")))
-                context.Console.Profile.Out.Writer.WriteLine(line);
+            foreach (string line in translator.Translate(input, parse.GetValue(beam), w => context.Error.WriteLine($"warning: {w}"),
+                                                         lengthPenalty: parse.GetValue(lengthPenalty)))
+                context.Console.Profile.Out.Writer.WriteLine(TranslationCorpus.Postprocess(line));   // readable, as `translate eval` scores it
             if (parse.GetValue(plots) is { } folder)
                 foreach (string file in TranslationAttentionPlots.Write(translator, input[0], folder.FullName)) context.Console.MarkupLineInterpolated($"attention plot: {file}");
             return 0;
@@ -47,55 +49,16 @@ public static class TranslateCommand
         preset.AcceptOnlyFromAmong(TranslationDataSettings.D2LSplit, TranslationDataSettings.FullSplit, "full-hour");
         var data = new Option<FileInfo?>("--data") { Description = $"fra.txt or fra-eng.zip (else ${DataSource.FraEng.EnvironmentVariable}, else a verified download)" };
         var outDir = new Option<DirectoryInfo>("--out") { DefaultValueFactory = _ => new DirectoryInfo("runs/translate") };
-        var epochs = new Option<int?>("--epochs") { Description = "default: 30 (d2l), 8 (full); full-hour runs 2,400 steps (under 4 epochs)" };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => 0 };
         var resume = new Option<FileInfo?>("--resume");
-        var batchSize = new Option<int?>("--batch-size") { Description = "default: 128 (d2l), 256 (full)" };
-        var lr = new Option<double?>("--lr") { Description = "default: 0.001 (transformer), 0.005 (bahdanau)" };
-        var labelSmoothing = new Option<double?>("--label-smoothing") { Description = "label smoothing of the loss (0 = none)" };
-        var subwords = new Option<int?>("--subwords") { Description = "full preset: BPE with this many merges, one vocabulary for both languages (0 = words)" };
-        var shareEmbeddings = new Option<bool>("--share-embeddings") { Description = "Transformer with --subwords: one embedding table for source and target" };
-        var warmup = new Option<int?>("--warmup") { Description = "warmup steps of the inverse-square-root (Noam) schedule; 0 = constant rate" };
-        var layers = new Option<int?>("--layers") { Description = "Transformer blocks in the encoder and in the decoder (overrides the preset)" };
-        var width = new Option<int?>("--width") { Description = "Transformer width (overrides the preset)" };
-        var heads = new Option<int?>("--heads") { Description = "attention heads (overrides the preset)" };
-        var ffnWidth = new Option<int?>("--ffn-width") { Description = "feed-forward width (overrides the preset)" };
-        var dropout = new Option<double?>("--dropout") { Description = "dropout (overrides the preset)" };
-        var keepCase = new Option<bool>("--keep-case") { Description = "full preset: keep upper case (D2L lower-cases; names such as Tom then lose theirs)" };
-        var command = new Command("train", "Train a translator on the English–French pairs.")
-        {
-            modelKind, preset, data, outDir, epochs, seed, resume, batchSize, lr, labelSmoothing, warmup, subwords, shareEmbeddings,
-            layers, width, heads, ffnWidth, dropout, keepCase,
-        };
+        var testBeam = new Option<int>("--test-beam") { Description = "beam of the held-out report, beside greedy (1 = greedy only)", DefaultValueFactory = _ => 4 };
+        var overrides = new TranslatorOverrides();
+        var command = new Command("train", "Train a translator on the English–French pairs.") { modelKind, preset, data, outDir, seed, resume, testBeam };
+        overrides.AddTo(command);
         command.SetAction(parse => context.Guard(parse, () =>
         {
             string presetName = parse.GetValue(preset)!, architecture = parse.GetValue(modelKind)!;
-            TranslatorRecipe p = TranslatorPresets.Find(presetName, architecture);
-            int merges = parse.GetValue(subwords) ?? p.Data.SubwordMerges;
-            bool share = parse.GetValue(shareEmbeddings);
-            if (share && merges == 0) throw new UserError("--share-embeddings needs --subwords (one vocabulary for both languages)");
-            if (share && p.Transformer is null) throw new UserError("--share-embeddings is for the Transformer");
-            if (p.Transformer is null && new Option[] { layers, width, heads, ffnWidth, dropout }.FirstOrDefault(o => parse.GetResult(o) is not null) is { } given)
-                throw new UserError($"{given.Name} sets the Transformer's shape; --model bahdanau keeps its preset's");
-            int warmupSteps = parse.GetValue(warmup) ?? 0;
-            var recipe = p with
-            {
-                Transformer = p.Transformer is null ? null : p.Transformer with
-                {
-                    ShareEmbeddings = share || p.Transformer.ShareEmbeddings, Layers = parse.GetValue(layers) ?? p.Transformer.Layers, Width = parse.GetValue(width) ?? p.Transformer.Width,
-                    Heads = parse.GetValue(heads) ?? p.Transformer.Heads, FfnWidth = parse.GetValue(ffnWidth) ?? p.Transformer.FfnWidth,
-                    Dropout = parse.GetValue(dropout) ?? p.Transformer.Dropout,
-                },
-                Data = p.Data with { SubwordMerges = merges, LowerCase = p.Data.LowerCase && !parse.GetValue(keepCase) },
-                Training = p.Training with
-                {
-                    Epochs = parse.GetValue(epochs) ?? p.Training.Epochs, Iterations = parse.GetValue(epochs) is null ? p.Training.Iterations : 0, BatchSize = parse.GetValue(batchSize) ?? p.Training.BatchSize,
-                    LearningRate = parse.GetValue(lr) ?? p.Training.LearningRate,
-                    LabelSmoothing = parse.GetValue(labelSmoothing) ?? p.Training.LabelSmoothing,
-                    Schedule = warmupSteps > 0 ? ScheduleKind.InverseSquareRoot : p.Training.Schedule,
-                    Warmup = warmupSteps > 0 ? warmupSteps : p.Training.Warmup,
-                },
-            };
+            var recipe = overrides.Apply(parse, TranslatorPresets.Find(presetName, architecture));
             string text = DataSource.ReadText(DataSource.FraEng, parse.GetValue(data)?.FullName);
             string source = parse.GetValue(data)?.FullName ?? DataSource.FraEng.Name;
             var settings = new TranslatorTrainSettings(text, source, presetName, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
@@ -106,14 +69,15 @@ public static class TranslateCommand
 
             var translator = outcome.Translator;
             var examples = TranslationCorpus.BookExamples;
-            var french = translator.Translate(examples.Select(e => e.English).ToList());
+            // As a user types them ("I lost."): a model that keeps case has seen "I", not "i"; D2L's lower-cases them anyway.
+            var french = translator.Translate(examples.Select(e => TranslationCorpus.Postprocess(e.English)).ToList());
             for (int i = 0; i < examples.Length; i++)
             {
                 string[] words = french[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 string list = "[" + string.Join(", ", words.Select(w => $"'{w}'")) + "]";
-                context.Console.Profile.Out.Writer.WriteLine($"{examples[i].English} => {list}, bleu,{Bleu.D2L(french[i], examples[i].French, 2):F3}");
+                context.Console.Profile.Out.Writer.WriteLine($"{examples[i].English} => {list}, bleu,{Bleu.D2L(french[i].ToLowerInvariant(), examples[i].French, 2):F3}");
             }
-            if (outcome.Splits.Test.Length > 0) ReportTest(context, settings, outcome);
+            if (outcome.Splits.Test.Length > 0) ReportTest(context, settings, outcome, parse.GetValue(testBeam));
             return 0;
         }, interruptible: true));
         return command;
@@ -121,9 +85,9 @@ public static class TranslateCommand
 
     /// <summary>
     /// The held-out test pairs as sacreBLEU scores them (readable output against the raw references), greedy and with
-    /// beam 4, for the final weights and, when the run kept snapshots, their average; the pairs go to test.tsv.
+    /// the --test-beam (4 unless given), for the final weights and, when the run kept snapshots, their average; the pairs go to test.tsv.
     /// </summary>
-    static void ReportTest(CliContext context, TranslatorTrainSettings settings, TranslatorTrainOutcome outcome)
+    static void ReportTest(CliContext context, TranslatorTrainSettings settings, TranslatorTrainOutcome outcome, int testBeam)
     {
         var raw = TranslatorTraining.RawPairs(settings.CorpusText, outcome.Splits, outcome.Splits.Test);
         string tsv = Path.Combine(settings.OutDir, "test.tsv");
@@ -135,12 +99,12 @@ public static class TranslateCommand
         var table = new Table().AddColumns("model", "decoding", "BLEU", "seconds");
         BleuScore? last = null;
         foreach (var (name, translator) in models)
-            foreach (int beam in new[] { 1, 4 })
+            foreach (int beam in new[] { 1, testBeam }.Distinct())
             {
                 context.Interrupt.ThrowIfCancellationRequested();
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 var (score, _) = translator.Evaluate(english, french, beam);
-                table.AddRow(name, beam == 1 ? "greedy" : "beam 4", score.ToString(), clock.Elapsed.TotalSeconds.ToString("F0"));
+                table.AddRow(name, beam == 1 ? "greedy" : $"beam {beam}", score.ToString(), clock.Elapsed.TotalSeconds.ToString("F0"));
                 last = score;
             }
         context.Console.MarkupLineInterpolated($"held-out test pairs ({raw.Count:N0}, written to {tsv}), sacreBLEU's convention | {last!.Signature}:");
@@ -157,7 +121,8 @@ public static class TranslateCommand
         {
             Description = "D2L's comparison: lower-cased, punctuation split off, on both sides (default: sacreBLEU's, readable output against the references as given)",
         };
-        var command = new Command("eval", "Corpus BLEU and mean D2L bleu(k=2) of a translator on a test file.") { model, test, beam, output, normalised };
+        var lengthPenalty = LengthPenaltyOption();
+        var command = new Command("eval", "Corpus BLEU and mean D2L bleu(k=2) of a translator on a test file.") { model, test, beam, lengthPenalty, output, normalised };
         command.SetAction(parse => context.Guard(parse, () =>
         {
             var translator = Translator.Load(parse.GetValue(model)!.FullName);
@@ -169,7 +134,7 @@ public static class TranslateCommand
             static string Words(string[] tokens) => string.Join(' ', tokens.Where(t => t != Vocabulary.Eos));
             bool d2l = parse.GetValue(normalised);
             var (score, meanD2L) = translator.Evaluate(pairs.Select(p => Words(p.Source)).ToList(), pairs.Select(p => Words(p.Target)).ToList(),
-                                                       parse.GetValue(beam), hypotheses, d2l);
+                                                       parse.GetValue(beam), hypotheses, d2l, parse.GetValue(lengthPenalty));
             context.Console.MarkupLineInterpolated($"{score}");
             context.Console.MarkupLineInterpolated($"{score.Signature}");
             context.Console.MarkupLineInterpolated($"compared: {(d2l ? "D2L-normalised (lower case, punctuation split off) output and references" : "readable output against the references as written (sacreBLEU's convention, as the bleu command)")}");
@@ -179,6 +144,12 @@ public static class TranslateCommand
         }));
         return command;
     }
+
+    static Option<double> LengthPenaltyOption() => new("--length-penalty")
+    {
+        Description = "GNMT length penalty alpha of beam search (0 ranks by log-probability alone, which favours short output)",
+        DefaultValueFactory = _ => BeamSearch.DefaultLengthPenalty,
+    };
 
     public static Command BleuCommand(CliContext context)
     {

@@ -12,7 +12,10 @@ namespace TransformerSharp.Generation;
 /// </summary>
 public static class BeamSearch
 {
-    public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = 0.6,
+    /// <summary>GNMT's alpha, as Marian and OpenNMT use it.</summary>
+    public const double DefaultLengthPenalty = 0.6;
+
+    public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = DefaultLengthPenalty,
                                int noRepeatNgram = 0)
     {
         if (beam < 1) throw new UserError("beam size must be at least 1");

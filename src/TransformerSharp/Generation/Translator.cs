@@ -39,9 +39,10 @@ public sealed class Translator
     /// </summary>
     /// <param name="hypotheses">receives the translations as scored.</param>
     public (Evaluation.BleuScore score, double meanD2L) Evaluate(IReadOnlyList<string> english, IReadOnlyList<string> references, int beam,
-                                                                  List<string>? hypotheses = null, bool normalised = false)
+                                                                  List<string>? hypotheses = null, bool normalised = false,
+                                                                  double lengthPenalty = BeamSearch.DefaultLengthPenalty)
     {
-        var output = Translate(english, beam);
+        var output = Translate(english, beam, lengthPenalty: lengthPenalty);
         var normalisedReferences = references.Select(r => TranslationCorpus.Preprocess(r.Trim())).ToList();
         var scored = normalised ? output.Select(o => o.ToLowerInvariant()).ToList() : output.Select(TranslationCorpus.Postprocess).ToList();
         hypotheses?.AddRange(scored);
@@ -57,8 +58,9 @@ public sealed class Translator
     }
 
     /// <summary>Translates sentences (greedy when beam is 1), warning about unknown words and over-long inputs.</summary>
+    /// <param name="lengthPenalty">GNMT's alpha for beam search (<see cref="BeamSearch"/>).</param>
     public List<string> Translate(IReadOnlyList<string> sentences, int beam = 1, Action<string>? warn = null,
-                                  Action<int, IReadOnlyList<AttentionMap>>? onStep = null)
+                                  Action<int, IReadOnlyList<AttentionMap>>? onStep = null, double lengthPenalty = BeamSearch.DefaultLengthPenalty)
     {
         CheckBeam(beam);
         var prepared = sentences.Select(PrepareSource).ToList();
@@ -81,7 +83,7 @@ public sealed class Translator
                 results.AddRange(GreedySearch.Decode(Model, src, lens, bos, eos, Data.NumSteps, onStep).Select(ToText));
             else
                 for (int b = 0; b < part.Count; b++)
-                    results.Add(ToText(BeamSearch.Decode(Model, src[TensorIndex.Slice(b, b + 1)], lens[TensorIndex.Slice(b, b + 1)], bos, eos, Data.NumSteps, beam)));
+                    results.Add(ToText(BeamSearch.Decode(Model, src[TensorIndex.Slice(b, b + 1)], lens[TensorIndex.Slice(b, b + 1)], bos, eos, Data.NumSteps, beam, lengthPenalty)));
         }
         return results;
     }

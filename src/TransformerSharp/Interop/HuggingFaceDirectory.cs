@@ -42,6 +42,19 @@ public static class HuggingFaceDirectory
         throw new UserError($"{folder}: no {WeightsFile} (or {IndexFile})");
     }
 
+    /// <summary>
+    /// The model a family's Import builds from the directory's weights, once the tokenizer is known to fit the vocabulary;
+    /// the tensors read from the files are freed as soon as the model holds its copies.
+    /// </summary>
+    public static TModel ImportWeights<TModel>(string folder, int tokenizerSize, int vocabSize, Func<IReadOnlyDictionary<string, Tensor>, TModel> import)
+    {
+        if (tokenizerSize > vocabSize)
+            throw new InvalidDataException($"{folder}: the tokenizer has {tokenizerSize:N0} tokens but vocab_size is {vocabSize:N0}");
+        var tensors = ReadWeights(folder);
+        try { return import(tensors); }
+        finally { foreach (var t in tensors.Values) t.Dispose(); }
+    }
+
     static Dictionary<string, Tensor> ReadShards(string folder, string index)
     {
         var map = JsonNode.Parse(File.ReadAllText(index))?["weight_map"]?.AsObject() ?? throw new InvalidDataException($"{index}: no weight_map");

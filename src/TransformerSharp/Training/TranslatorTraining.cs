@@ -31,8 +31,9 @@ public static class TranslatorTraining
         var task = new TranslationTask(model, d, splits.Train, splits.Valid, recipe.Training.BatchSize, settings.Seed,
                                        recipe.Data.BucketByLength, recipe.Training.LabelSmoothing, settings.PresetName);
         var options = recipe.Training.ToTrainerOptions(settings.Seed, settings.OutDir, task.StepsPerEpoch);
-        int epochs = options.Iterations / task.StepsPerEpoch;
-        var result = observer.Run($"{recipe.Architecture} ({epochs} epochs)", task, options, settings.Resume);
+        double epochs = (double)options.Iterations / task.StepsPerEpoch;
+        string length = recipe.Training.Iterations > 0 ? $"{options.Iterations:N0} steps, {epochs:0.#} epochs" : $"{epochs:0} epochs";
+        var result = observer.Run($"{recipe.Architecture} ({length})", task, options, settings.Resume);
         string? averaged = null;
         if (!result.Interrupted && options.KeepCheckpoints > 1 && Trainer.Snapshots(settings.OutDir) is { Count: > 1 } snapshots)
         {

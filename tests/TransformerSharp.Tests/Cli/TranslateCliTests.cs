@@ -44,6 +44,14 @@ public class TranslateCliTests
             Assert.Equal($"--beam must be at least 1, got {bad}", Run("translate", "eval", "--model", model, "--test", data, "--beam", bad).error.Trim());
         }
         Assert.Equal(2, translated.output.TrimEnd('\n').Split('\n').Length);
+        // One sentence printed as `translate eval` scores it: readable ("Je le vois."), not the model's tokens ("je le vois .").
+        string oneTsv = Path.Combine(TestSupport.TempFolder(), "one.tsv"), hyp = Path.Combine(TestSupport.TempFolder(), "hyp.txt");
+        File.WriteAllText(oneTsv, "I see it.\tJe le vois.\n");
+        var scored = Run("translate", "eval", "--model", model, "--test", oneTsv, "--output", hyp);
+        Assert.True(scored.code == 0, scored.error);
+        string single = Run("translate", "--model", model, "I see it.").output.Trim();
+        Assert.Equal(File.ReadAllLines(hyp)[0], single);
+        Assert.True(single.Length > 0 && char.IsUpper(single[0]), single);
 
         string plots = TestSupport.TempFolder();
         var plotted = Run("translate", "--model", model, "I see it.", "--attention-plot", plots);

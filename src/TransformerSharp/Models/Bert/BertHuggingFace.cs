@@ -118,11 +118,8 @@ public static partial class BertHuggingFace
     {
         var config = FromConfig(HuggingFaceDirectory.ReadConfig(folder, ModelType), Path.Combine(folder, HuggingFaceDirectory.ConfigFile));
         var tokenizer = HuggingFaceDirectory.ReadBertTokenizer(folder);
-        if (tokenizer.VocabSize > config.VocabSize)
-            throw new InvalidDataException($"{folder}: the tokenizer has {tokenizer.VocabSize:N0} tokens but vocab_size is {config.VocabSize:N0}");
-        var tensors = HuggingFaceDirectory.ReadWeights(folder);
-        try { return (Import(config, tensors, folder), tokenizer); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        var model = HuggingFaceDirectory.ImportWeights(folder, tokenizer.VocabSize, config.VocabSize, tensors => Import(config, tensors, folder));
+        return (model, tokenizer);
     }
 
     /// <summary>Heads and buffers a BERT checkpoint may hold that the encoder does not use.</summary>

@@ -81,13 +81,10 @@ public static class T5HuggingFace
             null => throw new UserError($"{folder}: no tokenizer ({HuggingFaceDirectory.OurTokenizerFile} or {HuggingFaceDirectory.SentencePieceFile})"),
             var other => throw new InvalidDataException($"{folder}: the tokenizer is '{other.Kind}', not a T5 tokenizer"),
         };
-        if (tokenizer.VocabSize > config.VocabSize)
-            throw new InvalidDataException($"{folder}: the tokenizer has {tokenizer.VocabSize:N0} tokens but vocab_size is {config.VocabSize:N0}");
         var summarization = json["task_specific_params"]?["summarization"];
         var text = new T5TextSettings(T5TextSettings.Summarize, summarization?["prefix"]?.GetValue<string>() ?? "summarize: ",
                                       summarization?["max_source_length"]?.GetValue<int>() ?? 512, summarization?["max_length"]?.GetValue<int>() ?? 128);
-        var tensors = HuggingFaceDirectory.ReadWeights(folder);
-        try { return (Import(config, tensors, folder), tokenizer, text); }
-        finally { foreach (var t in tensors.Values) t.Dispose(); }
+        var model = HuggingFaceDirectory.ImportWeights(folder, tokenizer.VocabSize, config.VocabSize, tensors => Import(config, tensors, folder));
+        return (model, tokenizer, text);
     }
 }
