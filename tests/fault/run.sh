@@ -34,7 +34,7 @@ ctrl_c() {
   local name="$1" out="$2"; shift 2
   ts "$@" --out "$out" >"$work/$name.log" 2>&1 &
   local pid=$!
-  if ! wait_file "$out/last.ckpt" 120; then kill -9 -- -$pid 2>/dev/null; fail "ctrl-c $name" "no checkpoint within 120 s ($(tail -1 "$work/$name.log"))"; return; fi
+  if ! wait_file "$out/last.ckpt" 300; then kill -9 -- -$pid 2>/dev/null; fail "ctrl-c $name" "no checkpoint within 300 s ($(tail -1 "$work/$name.log"))"; return; fi
   local start=$SECONDS
   kill -INT -- -$pid; wait $pid; local rc=$?      # the job's process group, as a terminal's Ctrl+C
   local took=$((SECONDS - start))
@@ -78,7 +78,8 @@ PY
 gpt=(gpt train --data "$work/text.txt" --layers 1 --heads 2 --width 32 --context 32 --batch-size 8 --eval-interval 20 --eval-batches 2 --seed 3)
 
 # --- Ctrl+C in every training verb ------------------------------------------------------------------------------------
-# Each run is long enough (5–30 s) for Ctrl+C to land in the middle, after its first checkpoint.
+# Each run is long enough (5–30 s) for Ctrl+C to land in the middle, after its first checkpoint (waited for up to 300 s:
+# on a loaded machine the ViT's first epoch took over 120).
 ctrl_c translate "$work/translate" translate train --data "$work/pairs.txt" --epochs 20 --batch-size 32
 ctrl_c gpt "$work/gpt" "${gpt[@]}" --iterations 4000
 ctrl_c gpt-fewshot "$work/fewshot" gpt fewshot --iterations 1000 --trials 20
