@@ -4,6 +4,26 @@ using TransformerSharp.Bench;
 // Throughput of the attention primitives: thread settings, ours against TorchSharp's built-ins. Reported as
 // tokens/s and as ratios, never asserted: speed lives here, not in unit tests.
 // usage: TransformerSharp.Bench [attention] [gpt] [translation]   (no argument: all three)
+//        TransformerSharp.Bench compare [--data DIR] [--python PATH] [--output FILE]   (PyTorch and ONNX Runtime side by side)
+if (args.Length > 0 && args[0] == "compare")
+{
+    if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
+    string repository = Path.GetFullPath(typeof(Compare).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!);
+    string Option(string name, string fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at > 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+    }
+    foreach (string arg in args.Skip(1).Where(a => a.StartsWith("--") && a is not ("--data" or "--python" or "--output")))
+    {
+        Console.Error.WriteLine($"compare: unknown option {arg} (use --data DIR, --python PATH, --output FILE)");
+        return 2;
+    }
+    return Compare.Run(repository, Option("--data", Environment.GetEnvironmentVariable("TRANSFORMERSHARP_DATA") ?? Path.Combine(repository, "..", "shared", "data")),
+                       Option("--python", Environment.GetEnvironmentVariable("TRANSFORMERSHARP_PYTHON") ?? "/usr/bin/python3"),
+                       Option("--output", "compare.json"));
+}
 string[] known = { "attention", "gpt", "translation" };
 string[] sections = args.Length == 0 ? known : args;
 foreach (string unknown in sections.Except(known))

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Attention;
@@ -8,14 +9,14 @@ namespace TransformerSharp.Attention;
 public sealed class AdditiveAttention : nn.Module
 {
     readonly Linear W_q, W_k, w_v;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
 
     public AdditiveAttention(long querySize, long keySize, long numHiddens, double dropout = 0.0) : base(nameof(AdditiveAttention))
     {
         W_q = nn.Linear(querySize, numHiddens, hasBias: false);
         W_k = nn.Linear(keySize, numHiddens, hasBias: false);
         w_v = nn.Linear(numHiddens, 1, hasBias: false);
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FastDropout(dropout);
         RegisterComponents();
     }
 

@@ -12,12 +12,12 @@ namespace TransformerSharp.Attention;
 /// </summary>
 public sealed class DotProductAttention : nn.Module
 {
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
     readonly bool scale;
 
     public DotProductAttention(double dropout = 0.0, bool scale = true) : base(nameof(DotProductAttention))
     {
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FastDropout(dropout);
         this.scale = scale;
         RegisterComponents();
     }

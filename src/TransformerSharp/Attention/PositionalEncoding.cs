@@ -8,14 +8,14 @@ namespace TransformerSharp.Attention;
 /// <summary>D2L 11.6.3: fixed sinusoids, P[i, 2j] = sin(i / 10000^(2j/d)), P[i, 2j+1] = cos(i / 10000^(2j/d)).</summary>
 public sealed class SinusoidalPositionalEncoding : nn.Module
 {
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
     readonly Tensor P;
 
     public SinusoidalPositionalEncoding(long numHiddens, double dropout = 0.0, long maxLength = 1000, double @base = 10000.0)
         : base(nameof(SinusoidalPositionalEncoding))
     {
         MaxLength = maxLength;
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FastDropout(dropout);
         P = Table(maxLength, numHiddens, @base);
         register_buffer("P", P, persistent: false);
         RegisterComponents();
@@ -52,14 +52,14 @@ public sealed class SinusoidalPositionalEncoding : nn.Module
 public sealed class LearnedPositionalEncoding : nn.Module
 {
     readonly Embedding embedding;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
 
     public LearnedPositionalEncoding(long numHiddens, double dropout = 0.0, long maxLength = 1000)
         : base(nameof(LearnedPositionalEncoding))
     {
         MaxLength = maxLength;
         embedding = nn.Embedding(maxLength, numHiddens);
-        this.dropout = nn.Dropout(dropout);
+        this.dropout = new FastDropout(dropout);
         RegisterComponents();
     }
 

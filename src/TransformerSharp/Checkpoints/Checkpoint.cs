@@ -39,26 +39,46 @@ public static class Checkpoint
         string full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         string temp = full + TempSuffix;
-        using (var stream = File.Create(temp))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8))
+        using (var file = File.Create(temp))
         {
-            writer.Write(Magic);
-            writer.Write(FormatVersion);
-            writer.Write(kind);
-            writer.Write(metadata.ToJsonString());
-            model.save(writer);
-            writer.Write(optimizer is not null);
-            optimizer?.save_state_dict(writer);
-            writer.Flush();
-            long length = stream.Length;
-            stream.Position = 0;
-            byte[] hash = SHA256.HashData(stream);
-            stream.Position = length;
-            writer.Write(EndMarker);
-            writer.Write(length);
-            writer.Write(hash);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
+            // The content is hashed as it is written, not read back afterwards.
+            using var hashing = new HashingStream(file);
+            using (var writer = new BinaryWriter(hashing, Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(Magic);
+                writer.Write(FormatVersion);
+                writer.Write(kind);
+                writer.Write(metadata.ToJsonString());
+                model.save(writer);
+                writer.Write(optimizer is not null);
+                optimizer?.save_state_dict(writer);
+            }
+            long length = file.Position;
+            byte[] hash = hashing.Hash();
+            using (var trailer = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+            {
+                trailer.Write(EndMarker);
+                trailer.Write(length);
+                trailer.Write(hash);
+            }
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temp, full, overwrite: true);
+    }
+
+    /// <summary>
+    /// Writes a copy of a checkpoint under another name, atomically (temporary file, flushed to disk, renamed): the
+    /// best checkpoint when it is the one just saved, without serialising and hashing the tensors twice.
+    /// </summary>
+    public static void Copy(string source, string destination)
+    {
+        string full = Path.GetFullPath(destination);
+        string temp = full + TempSuffix;
+        using (var from = File.OpenRead(source))
+        using (var to = File.Create(temp))
+        {
+            from.CopyTo(to, 1 << 20);
+            to.Flush(flushToDisk: true);
         }
         File.Move(temp, full, overwrite: true);
     }
@@ -193,4 +213,34 @@ sealed class BoundedStream(Stream inner, long length) : Stream
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     // The caller owns the file stream.
     protected override void Dispose(bool disposing) { }
+}
+
+/// <summary>A write-only stream that hashes (SHA-256) what passes through it to the stream it wraps.</summary>
+sealed class HashingStream(Stream inner) : Stream
+{
+    readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+    public byte[] Hash() => hash.GetHashAndReset();
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        hash.AppendData(buffer);
+        inner.Write(buffer);
+    }
+    public override void WriteByte(byte value) => Write(new[] { value });
+    public override void Flush() => inner.Flush();
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => inner.Length;
+    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) hash.Dispose();
+        base.Dispose(disposing);
+    }
 }

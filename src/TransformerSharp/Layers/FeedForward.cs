@@ -18,7 +18,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     readonly Linear dense1;
     readonly Linear? gate;
     readonly Linear dense2;
-    readonly Dropout? dropout;
+    readonly FastDropout? dropout;
     readonly Activation activation;
 
     public FeedForward(long width, long ffnWidth, Activation activation, bool bias = true, double innerDropout = 0.0) : base(nameof(FeedForward))
@@ -27,7 +27,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
         dense1 = nn.Linear(width, ffnWidth, hasBias: bias);
         if (activation == Activation.GatedGelu) gate = nn.Linear(width, ffnWidth, hasBias: bias);
         dense2 = nn.Linear(ffnWidth, width, hasBias: bias);
-        if (innerDropout > 0) dropout = nn.Dropout(innerDropout);
+        if (innerDropout > 0) dropout = new FastDropout(innerDropout);
         RegisterComponents();
     }
 

@@ -38,7 +38,7 @@ public sealed class TransformerBlock : nn.Module
     readonly FeedForward ffn;
     readonly nn.Module<Tensor, Tensor> attention_norm, ffn_norm;
     readonly nn.Module<Tensor, Tensor>? cross_attention_norm;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
 
     public TransformerBlock(BlockConfig c) : base(nameof(TransformerBlock))
     {
@@ -52,7 +52,7 @@ public sealed class TransformerBlock : nn.Module
         attention_norm = Norms.Create(c.Norm, c.Width, c.NormEps, c.NormBias);
         if (c.CrossAttention) cross_attention_norm = Norms.Create(c.Norm, c.Width, c.NormEps, c.NormBias);
         ffn_norm = Norms.Create(c.Norm, c.Width, c.NormEps, c.NormBias);
-        dropout = nn.Dropout(c.Dropout);
+        dropout = new FastDropout(c.Dropout);
 
         // Registration order is parameter order, which gradient clipping sums in: kept as the models were first
         // written (pre-norm: the norms first) so that same-seed runs reproduce their figures to the last digit.

@@ -119,6 +119,9 @@ public static class Trainer
     {
         nn.Module model = task.Model;
         var optimizer = task.CreateOptimizer(options);
+        // Reading and tokenising a corpus leaves managed garbage (a whole UTF-16 copy of the text and more) that the GC
+        // would keep committed for the whole run; the loop itself allocates little managed memory.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
         var result = new TrainingResult();
         if (resumeFrom != null) Resume(resumeFrom, task, optimizer, result);
@@ -146,12 +149,11 @@ public static class Trainer
             result.Elapsed = before + clock.Elapsed;
             // Without validation data, the best checkpoint is the one with the lowest training loss.
             double criterion = double.IsFinite(evaluation.ValidLoss) ? evaluation.ValidLoss : evaluation.TrainLoss;
-            if (criterion < result.BestValidLoss)
-            {
-                result.BestValidLoss = criterion;
-                Save(options, "best.ckpt", task, optimizer, result);
-            }
+            bool best = criterion < result.BestValidLoss;
+            if (best) result.BestValidLoss = criterion;
             Save(options, "last.ckpt", task, optimizer, result);
+            // The same state under both names: the best checkpoint is a copy of the file just written.
+            if (best && options.OutDir is not null) Checkpoint.Copy(Path.Combine(options.OutDir, "last.ckpt"), Path.Combine(options.OutDir, "best.ckpt"));
             if (options.KeepCheckpoints > 0) KeepSnapshot(options, step, task, result);
         }
 

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TransformerSharp.Attention;
 using TransformerSharp.Layers;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Models.Bert;
@@ -17,7 +18,7 @@ public sealed class Bert : nn.Module
     readonly Embedding word_embeddings, token_type_embeddings;
     readonly LearnedPositionalEncoding position;
     readonly LayerNorm embedding_ln;
-    readonly Dropout embedding_dropout;
+    readonly FastDropout embedding_dropout;
     readonly ModuleList<TransformerBlock> blocks;
     readonly Linear? pooler;
 
@@ -28,7 +29,7 @@ public sealed class Bert : nn.Module
         position = new LearnedPositionalEncoding(c.Width, dropout: 0.0, c.MaxPositions);
         token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.Width);
         embedding_ln = nn.LayerNorm(c.Width, c.NormEps, elementwise_affine: c.EmbeddingNorm);
-        embedding_dropout = nn.Dropout(c.Dropout);
+        embedding_dropout = new FastDropout(c.Dropout);
         var block = new BlockConfig(c.Width, c.Heads, c.FfnWidth, c.Dropout, NormPosition.Post, NormKind.LayerNorm, c.NormEps,
                                     Activation: c.Activation, AttentionBias: true);
         blocks = nn.ModuleList(Enumerable.Range(0, c.Layers).Select(_ => new TransformerBlock(block)).ToArray());

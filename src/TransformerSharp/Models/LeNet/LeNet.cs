@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Models.LeNet;
@@ -22,8 +23,8 @@ public sealed class LeNet : ImageClassifier
         long side = ((c.ImageSize / 2) - 4) / 2;                        // 28 → 14 → 10 → 5
         classifier = nn.Sequential(
             ("flatten", nn.Flatten()),
-            ("dropout1", nn.Dropout(c.Dropout)), ("dense1", nn.Linear(c.Channels2 * side * side, c.Hidden1)), ("relu1", nn.ReLU()),
-            ("dropout2", nn.Dropout(c.Dropout)), ("dense2", nn.Linear(c.Hidden1, c.Hidden2)), ("relu2", nn.ReLU()),
+            ("dropout1", new FastDropout(c.Dropout)), ("dense1", nn.Linear(c.Channels2 * side * side, c.Hidden1)), ("relu1", nn.ReLU()),
+            ("dropout2", new FastDropout(c.Dropout)), ("dense2", nn.Linear(c.Hidden1, c.Hidden2)), ("relu2", nn.ReLU()),
             ("output", nn.Linear(c.Hidden2, c.Classes)));
         RegisterComponents();
     }

@@ -22,7 +22,7 @@ public sealed class T5 : nn.Module, ISeq2SeqModel
     readonly RelativePositionBias encoder_position_bias, decoder_position_bias;
     readonly RmsNorm encoder_final_norm, decoder_final_norm;
     readonly Linear? lm_head;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
 
     public T5(T5Config config) : base(nameof(T5))
     {
@@ -36,7 +36,7 @@ public sealed class T5 : nn.Module, ISeq2SeqModel
         encoder_final_norm = new RmsNorm(config.DModel, config.LayerNormEpsilon);
         decoder_final_norm = new RmsNorm(config.DModel, config.LayerNormEpsilon);
         if (!config.TieWordEmbeddings) lm_head = nn.Linear(config.DModel, config.VocabSize, hasBias: false);
-        dropout = nn.Dropout(config.DropoutRate);
+        dropout = new FastDropout(config.DropoutRate);
         RegisterComponents();
         Initialise();
     }

@@ -17,7 +17,7 @@ public sealed class Vit : ImageClassifier
     public VitConfig Config { get; }
     readonly Conv2d patch_embedding;
     readonly Parameter cls_token, pos_embedding;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
     readonly ModuleList<TransformerBlock> blocks;
     readonly LayerNorm head_norm;
     readonly Linear head;
@@ -29,7 +29,7 @@ public sealed class Vit : ImageClassifier
         patch_embedding = nn.Conv2d(1, config.Width, config.PatchSize, stride: config.PatchSize);
         cls_token = nn.Parameter(zeros(1, 1, config.Width));
         pos_embedding = nn.Parameter(randn(1, config.Patches + 1, config.Width) * config.PositionStd);
-        dropout = nn.Dropout(config.EmbeddingDropout);
+        dropout = new FastDropout(config.EmbeddingDropout);
         blocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new TransformerBlock(BlockConfig(config))).ToArray());
         head_norm = nn.LayerNorm(config.Width);
         head = nn.Linear(config.Width, config.Classes);
