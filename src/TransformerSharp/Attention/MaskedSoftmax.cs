@@ -26,14 +26,17 @@ public static class MaskedSoftmax
         return filled.softmax(-1);
     }
 
-    /// <summary>True where a (query, key) pair may attend; null when nothing is masked.</summary>
+    /// <summary>
+    /// True where a (query, key) pair may attend; null when nothing is masked. Shaped (batch or 1, queries or 1, keys):
+    /// broadcast against the scores rather than built at their full size, which would cost a step several copies.
+    /// </summary>
     public static Tensor? KeepMask(Tensor scores, Tensor? validLens, bool causal)
     {
         if (validLens is null && !causal) return null;
         long batch = scores.shape[0], queries = scores.shape[1], keys = scores.shape[2];
         using var scope = NewDisposeScope();
         Tensor keyIndex = Scalars.Range(0, keys, scores.device).reshape(1, 1, keys);          // (1, 1, keys)
-        Tensor keep = ones(new long[] { batch, queries, keys }, ScalarType.Bool, scores.device);
+        Tensor? keep = null;
         if (validLens is not null)
         {
             Tensor lens = validLens.dim() switch
@@ -42,14 +45,15 @@ public static class MaskedSoftmax
                 2 => validLens.reshape(batch, queries, 1),                                     // (batch, queries, 1)
                 _ => throw new ArgumentException($"valid lengths must be 1-D or 2-D, got shape [{string.Join(", ", validLens.shape)}]"),
             };
-            keep = keep.logical_and(keyIndex.lt(lens.to(keyIndex.dtype)));
+            keep = keyIndex.lt(lens.to(keyIndex.dtype));                                      // (batch, 1 or queries, keys)
         }
         if (causal)
         {
             // Query i sits at absolute position (keys - queries + i) and sees keys up to that position.
             Tensor queryPosition = Scalars.Range(keys - queries, keys, scores.device).reshape(1, queries, 1);
-            keep = keep.logical_and(keyIndex.le(queryPosition));
+            Tensor seen = keyIndex.le(queryPosition);                                          // (1, queries, keys)
+            keep = keep is null ? seen : keep.logical_and(seen);
         }
-        return keep.MoveToOuterDisposeScope();
+        return keep!.MoveToOuterDisposeScope();
     }
 }
