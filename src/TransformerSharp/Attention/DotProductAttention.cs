@@ -25,6 +25,9 @@ public sealed class DotProductAttention : nn.Module
     /// <summary>The weights of the last forward call, (batch, queries, keys); owned by the caller's dispose scope.</summary>
     public Tensor? AttentionWeights { get; private set; }
 
+    /// <summary>For a caller that attends by another path: no weights of an earlier call stay visible.</summary>
+    public void ClearWeights() => AttentionWeights = null;
+
     /// <summary>
     /// queries (batch, q, d), keys (batch, k, d), values (batch, k, v) → (batch, q, v).
     /// scoreBias: added to the scores before masking, (batch, q, k) or broadcastable to it.

@@ -1,3 +1,4 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -21,16 +22,18 @@ public sealed record CheckpointHeader(string Path, string Kind, JsonObject Metad
 
 /// <summary>
 /// One checkpoint file: a header naming the model kind and a JSON document (config, tokenizer, training state),
-/// the model's tensors, optionally the optimiser's state, and a trailer — end marker, content length, SHA-256 of the
-/// content — that every read checks first, so a cut or damaged file is refused before any of it is used.
+/// the model's tensors, optionally the optimiser's state, and a trailer — end marker, content length, XxHash128 of the
+/// content (SHA-256 in format 3) — that every read checks first, so a cut or damaged file is refused before any of it is used.
 /// Written to a temporary file and renamed, so a crash never leaves half a checkpoint under the real name.
 /// </summary>
 public static class Checkpoint
 {
     const string Magic = "TSHARPCK", EndMarker = "TSHARPEND";
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
     /// <summary>Format 2 ended with the marker alone: still read, its completeness checked by that marker.</summary>
     const int UnhashedVersion = 2;
+    /// <summary>Format 3's trailer holds a SHA-256: still read and checked. Format 4 holds XxHash128, 15 times faster.</summary>
+    const int Sha256Version = 3;
     /// <summary>The suffix of a checkpoint being written; a run removes such leftovers from its folder, reads refuse them.</summary>
     public const string TempSuffix = ".tmp";
 
@@ -153,19 +156,28 @@ public static class Checkpoint
             if (!reader.ReadBytes(marker.Length).AsSpan().SequenceEqual(marker)) throw new InvalidDataException($"{damaged} (no end marker)");
             return;
         }
-        if (version != FormatVersion) return;            // ReadHeader names the version
-        int trailer = marker.Length + sizeof(long) + SHA256.HashSizeInBytes;
+        if (version != FormatVersion && version != Sha256Version) return;     // ReadHeader names the version
+        int hashSize = version == Sha256Version ? SHA256.HashSizeInBytes : 16;
+        int trailer = marker.Length + sizeof(long) + hashSize;
         if (stream.Length < trailer) throw new InvalidDataException($"{damaged} (no trailer)");
         stream.Position = stream.Length - trailer;
         bool markerFound = reader.ReadBytes(marker.Length).AsSpan().SequenceEqual(marker);
         long length = reader.ReadInt64();
-        byte[] expected = reader.ReadBytes(SHA256.HashSizeInBytes);
+        byte[] expected = reader.ReadBytes(hashSize);
         if (!markerFound || length != stream.Length - trailer)
             throw new InvalidDataException($"{damaged} ({stream.Length:N0} bytes; its trailer is missing or does not match its length)");
         stream.Position = 0;
         using var content = new BoundedStream(stream, length);
-        if (!SHA256.HashData(content).AsSpan().SequenceEqual(expected))
-            throw new InvalidDataException($"{damaged} (its SHA-256 does not match: the bytes changed after it was written)");
+        byte[] actual = version == Sha256Version ? SHA256.HashData(content) : ContentHash(content);
+        if (!actual.AsSpan().SequenceEqual(expected))
+            throw new InvalidDataException($"{damaged} (its {(version == Sha256Version ? "SHA-256" : "XxHash128")} does not match: the bytes changed after it was written)");
+    }
+
+    static byte[] ContentHash(Stream content)
+    {
+        var hash = new XxHash128();
+        hash.Append(content);
+        return hash.GetCurrentHash();
     }
 
     /// <summary>The end marker as BinaryWriter writes it: a length byte, then the characters.</summary>
@@ -177,8 +189,8 @@ public static class Checkpoint
         {
             if (reader.ReadString() != Magic) throw new InvalidDataException($"{path}: not a TransformerSharp checkpoint");
             int version = reader.ReadInt32();
-            if (version != FormatVersion && version != UnhashedVersion)
-                throw new InvalidDataException($"{path}: checkpoint format {version}, this build reads formats {UnhashedVersion} and {FormatVersion} " +
+            if (version != FormatVersion && version != Sha256Version && version != UnhashedVersion)
+                throw new InvalidDataException($"{path}: checkpoint format {version}, this build reads formats {UnhashedVersion} to {FormatVersion} " +
                                                "(checkpoints written before the model families were unified are not read: retrain)");
             string kind = reader.ReadString();
             if (expectedKind is not null && kind != expectedKind) throw new InvalidDataException($"{path}: this is a '{kind}' checkpoint, not a '{expectedKind}' one");
@@ -215,19 +227,19 @@ sealed class BoundedStream(Stream inner, long length) : Stream
     protected override void Dispose(bool disposing) { }
 }
 
-/// <summary>A write-only stream that hashes (SHA-256) what passes through it to the stream it wraps.</summary>
+/// <summary>A write-only stream that hashes (XxHash128) what passes through it to the stream it wraps.</summary>
 sealed class HashingStream(Stream inner) : Stream
 {
-    readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    readonly XxHash128 hash = new();
 
-    public byte[] Hash() => hash.GetHashAndReset();
+    public byte[] Hash() => hash.GetCurrentHash();
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        hash.AppendData(buffer);
+        hash.Append(buffer);
         inner.Write(buffer);
     }
-    public override void WriteByte(byte value) => Write(new[] { value });
+    public override void WriteByte(byte value) => Write([value]);
     public override void Flush() => inner.Flush();
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -237,10 +249,4 @@ sealed class HashingStream(Stream inner) : Stream
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) hash.Dispose();
-        base.Dispose(disposing);
-    }
 }

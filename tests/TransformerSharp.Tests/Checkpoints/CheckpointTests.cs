@@ -92,8 +92,28 @@ public class CheckpointTests
         bytes[bytes.Length * 3 / 4] ^= 0x40;           // inside the optimizer state, which inference does not read
         File.WriteAllBytes(path, bytes);
         var error = Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(path));
-        Assert.Contains("SHA-256 does not match", error.Message);
+        Assert.Contains("XxHash128 does not match", error.Message);
         Assert.StartsWith(path, error.Message);
+    }
+
+    [Fact]
+    public void FormatThreeCheckpointsWithTheirSha256StillLoadAndAreChecked()
+    {
+        string path = SaveWithOptimizer();
+        byte[] bytes = File.ReadAllBytes(path);
+        // Format 4's trailer: marker (10 bytes), content length (8), XxHash128 (16). Format 3: the same with a SHA-256.
+        long length = BitConverter.ToInt64(bytes, bytes.Length - 24);
+        byte[] content = bytes[..(int)length];
+        int version = 1 + "TSHARPCK".Length;                          // after the magic's length byte and characters
+        Assert.Equal(Checkpoint.FormatVersion, BitConverter.ToInt32(content, version));
+        BitConverter.GetBytes(3).CopyTo(content, version);
+        byte[] v3 = [.. content, .. bytes[(int)length..^16], .. System.Security.Cryptography.SHA256.HashData(content)];
+        string old = Path.Combine(TestSupport.TempFolder(), "v3.ckpt");
+        File.WriteAllBytes(old, v3);
+        GptCheckpoint.Load(old);
+        v3[v3.Length / 2] ^= 0x40;
+        File.WriteAllBytes(old, v3);
+        Assert.Contains("SHA-256 does not match", Assert.Throws<InvalidDataException>(() => GptCheckpoint.Load(old)).Message);
     }
 
     [Fact]

@@ -33,6 +33,30 @@ public class TransformerBlockTests
     }
 
     [Fact]
+    public void FusedQkvTrainingFastPathGivesTheSameOutputAndGradients()
+    {
+        TestSupport.Seed(5);
+        using var scope = NewDisposeScope();
+        var attention = new FusedQkvAttention(16, 4, bias: false);
+        Tensor x = randn(3, 7, 16);
+        (Tensor output, Tensor[] grads) Run(bool training)
+        {
+            attention.train(training);                                    // training, causal, no dropout: libtorch's SDPA
+            attention.zero_grad();
+            Tensor output = attention.SelfAttend(x, null, causal: true, null, 0, null);
+            output.pow(2).sum().backward();
+            return (output.detach(), attention.parameters().Select(p => p.grad!.clone()).ToArray());
+        }
+        var (fast, fastGrads) = Run(training: true);
+        Assert.Null(attention.AttentionWeights);
+        var (plain, plainGrads) = Run(training: false);
+        Assert.NotNull(attention.AttentionWeights);
+        Assert.True(TestSupport.MaxAbsDiff(fast, plain) < 1e-5, $"outputs differ by {TestSupport.MaxAbsDiff(fast, plain):E2}");
+        for (int i = 0; i < fastGrads.Length; i++)
+            Assert.True(TestSupport.MaxAbsDiff(fastGrads[i], plainGrads[i]) < 1e-4, $"gradient {i} differs by {TestSupport.MaxAbsDiff(fastGrads[i], plainGrads[i]):E2}");
+    }
+
+    [Fact]
     public void ScoreBiasIsAddedToEveryHeadsScoresBeforeTheSoftmax()
     {
         TestSupport.Seed(4);
