@@ -4,6 +4,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TransformerSharp.Checkpoints;
 using static TorchSharp.torch;
+using ScalarSafeAdamW = TransformerSharp.Torch.AdamW;
 
 namespace TransformerSharp.Training;
 
@@ -48,15 +49,15 @@ public static class Optimizers
     public static OptimizerHelper AdamW(nn.Module model, TrainerOptions options)
     {
         if (options.RelativeStep)
-            return optim.AdamW(model.parameters().Select(p => new AdamW.ParamGroup(new[] { p },
-                new AdamW.Options { weight_decay = p.dim() >= 2 ? options.WeightDecay : 0.0 })), lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
+            return new ScalarSafeAdamW(model.parameters().Select(p => new AdamW.ParamGroup(new[] { p },
+                new AdamW.Options { weight_decay = p.dim() >= 2 ? options.WeightDecay : 0.0 })), options.Schedule.At(0), options.Beta1, options.Beta2);
         var decay = model.named_parameters().Where(p => p.parameter.dim() >= 2).Select(p => p.parameter).ToList();
         var noDecay = model.named_parameters().Where(p => p.parameter.dim() < 2).Select(p => p.parameter).ToList();
-        return optim.AdamW(new[]
+        return new ScalarSafeAdamW(new[]
         {
             new AdamW.ParamGroup(decay, new AdamW.Options { weight_decay = options.WeightDecay }),
             new AdamW.ParamGroup(noDecay, new AdamW.Options { weight_decay = 0.0 }),
-        }, lr: options.Schedule.At(0), beta1: options.Beta1, beta2: options.Beta2);
+        }, options.Schedule.At(0), options.Beta1, options.Beta2);
     }
 
     /// <summary>
