@@ -67,6 +67,26 @@ public static class TestSupport
     }
 
     /// <summary>A new empty folder under this test run's own root, which is deleted when the run ends.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> while another thread collects garbage without pause: how TorchSharp's implicit
+    /// Scalars get freed mid-call (README, implicit Scalars).
+    /// </summary>
+    public static void WhileCollecting(Action body)
+    {
+        using var stop = new CancellationTokenSource();
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); }
+        }) { IsBackground = true };
+        collector.Start();
+        try { body(); }
+        finally
+        {
+            stop.Cancel();
+            collector.Join();
+        }
+    }
+
     public static string TempFolder()
     {
         string path = Path.Combine(RunFolder.Value, Guid.NewGuid().ToString("N"));

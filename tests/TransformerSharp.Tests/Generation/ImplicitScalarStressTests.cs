@@ -26,13 +26,7 @@ public class ImplicitScalarStressTests
         using var translator = new Transformer(new TransformerConfig(60, 60, Width: 16, Layers: 1, Heads: 2, FfnWidth: 32, Dropout: 0.0));
         using var source = randint(3, 60, new long[] { 4, 12 });
         using var lens = tensor(new long[] { 12, 10, 7, 3 });
-        using var stop = new CancellationTokenSource();
-        var collector = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); }
-        }) { IsBackground = true };
-        collector.Start();
-        try
+        TestSupport.WhileCollecting(() =>
         {
             var deadline = DateTime.UtcNow.AddSeconds(8);
             int decoded = 0;
@@ -47,11 +41,6 @@ public class ImplicitScalarStressTests
                 decoded++;
             }
             Assert.True(decoded > 0);
-        }
-        finally
-        {
-            stop.Cancel();
-            collector.Join();
-        }
+        });
     }
 }

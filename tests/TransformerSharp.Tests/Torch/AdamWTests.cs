@@ -63,24 +63,13 @@ public class AdamWTests
     public void StepsSurviveCollectionsOnAnotherThread()
     {
         var (model, optimizer) = Make(safe: true, seed: 4, width: 1200);   // long native calls: a wide window
-        using var stop = new CancellationTokenSource();
-        var collector = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested) { GC.Collect(); GC.WaitForPendingFinalizers(); }
-        }) { IsBackground = true };
-        collector.Start();
-        try
+        TestSupport.WhileCollecting(() =>
         {
             var deadline = DateTime.UtcNow.AddSeconds(4);
             int steps = 0;
             while (DateTime.UtcNow < deadline) { Steps(model, optimizer, 20, seed: steps); steps += 20; }
             Assert.True(steps > 0);
             Assert.True(model.weight!.isfinite().all().item<bool>());
-        }
-        finally
-        {
-            stop.Cancel();
-            collector.Join();
-        }
+        });
     }
 }
