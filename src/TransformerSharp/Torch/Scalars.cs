@@ -27,6 +27,9 @@ public static class Scalars
     /// <summary>a · value, keeping an integer tensor integer.</summary>
     public static Tensor Times(this Tensor a, long value) => With(value.ToScalar(), a.mul);
 
+    /// <summary>a / value.</summary>
+    public static Tensor DividedBy(this Tensor a, long value) => With(value.ToScalar(), s => a.div(s));
+
     /// <summary>a ← a / value, in place.</summary>
     public static Tensor DivideInPlace(this Tensor a, double value) => With(value.ToScalar(), s => a.div_(s));
 

@@ -172,7 +172,7 @@ public static class Trainer
             {
                 using var scope = NewDisposeScope();
                 Tensor batchLoss = task.TrainingLoss(step, micro);
-                (batchLoss / options.GradientAccumulation).backward();
+                TransformerSharp.Torch.Scalars.DividedBy(batchLoss, options.GradientAccumulation).backward();   // an implicit Scalar here could be freed mid-call
                 loss += batchLoss.ToDouble() / options.GradientAccumulation;
                 tokensSeen += task.TokensPerBatch;
             }
