@@ -65,14 +65,21 @@ public static class Rouge
     }
 
     /// <summary>The mean over examples of each example's best-reference score.</summary>
-    public static RougeCorpus Corpus(IReadOnlyList<string> predictions, IReadOnlyList<IReadOnlyList<string>> references, bool stem = false)
+    public static RougeCorpus Corpus(IReadOnlyList<string> predictions, IReadOnlyList<IReadOnlyList<string>> references, bool stem = false) =>
+        Corpus(PerExample(predictions, references, stem));
+
+    /// <summary>Each example's best-reference score (score_multi), in order: what a corpus figure averages.</summary>
+    public static List<Dictionary<string, RougeScore>> PerExample(IReadOnlyList<string> predictions, IReadOnlyList<IReadOnlyList<string>> references,
+                                                                  bool stem = false)
     {
         if (predictions.Count != references.Count) throw new ArgumentException($"{predictions.Count} predictions but {references.Count} reference sets");
         if (predictions.Count == 0) throw new UserError("no examples to score");
-        var all = predictions.Select((p, i) => ScoreMulti(references[i], p, stem)).ToList();
-        return new RougeCorpus(Types.ToDictionary(t => t, t => new RougeScore(all.Average(s => s[t].Precision), all.Average(s => s[t].Recall),
-                                                                             all.Average(s => s[t].F))), predictions.Count);
+        return predictions.Select((p, i) => ScoreMulti(references[i], p, stem)).ToList();
     }
+
+    public static RougeCorpus Corpus(IReadOnlyList<Dictionary<string, RougeScore>> all) =>
+        new RougeCorpus(Types.ToDictionary(t => t, t => new RougeScore(all.Average(s => s[t].Precision), all.Average(s => s[t].Recall),
+                                                                             all.Average(s => s[t].F))), all.Count);
 
     static RougeScore NGrams(List<string> reference, List<string> prediction, int n)
     {

@@ -80,6 +80,20 @@ public class T5CliTests
         Assert.True(rouge.code == 0, rouge.error);
         Assert.Equal(lines, rouge.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
+        // Against the first references as another system: the same four lines, then each type's paired comparison.
+        var compared = Run("rouge", "--hyp", hypotheses, "--ref", refs[1], "--ref", refs[2], "--against", refs[0], "--resamples", "200");
+        Assert.True(compared.code == 0, compared.error);
+        var comparison = compared.output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(8, comparison.Length);
+        Assert.Matches(@"^ROUGE-1 = \d+\.\d{4}$", comparison[0]);
+        Assert.Matches(@"^ROUGE-2: \d+\.\d{4} against \d+\.\d{4}, difference [+-]\d+\.\d{4}, 95 % interval \[[+-]\d+\.\d{4}, [+-]\d+\.\d{4}\], ahead in \d+\.\d % of 200 resamples$",
+                       comparison[5]);
+        var shortOther = Path.Combine(work, "short.txt");
+        File.WriteAllLines(shortOther, new[] { "one line" });
+        var misaligned = Run("rouge", "--hyp", hypotheses, "--ref", refs[0], "--against", shortOther);
+        Assert.Equal(1, misaligned.code);
+        Assert.Contains($"{shortOther} has 1", misaligned.error);
+
         var summary = Run("t5", "summarize", "--model", ftCkpt, "#Person1#: Hello, I am Tom. I want to buy a car.\n#Person2#: The car costs 12 dollars.");
         Assert.True(summary.code == 0, summary.error);
         Assert.Single(summary.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -31,7 +31,7 @@ public static class T5Presets
     public static readonly T5Recipe DialogSumCpu = new(
         new T5Config(VocabSize: 0, DModel: 256, DKv: 32, DFf: 768, NumLayers: 3, NumHeads: 8, DropoutRate: 0.0),
         Merges: 8000,
-        new TrainingSettings(BatchSize: 32, LearningRate: 2e-2, Iterations: 1000, Schedule: ScheduleKind.Cosine, MinLearningRate: 1e-3,
+        new TrainingSettings(BatchSize: 32, LearningRate: 2e-2, Iterations: 2200, Schedule: ScheduleKind.Cosine, MinLearningRate: 1e-3,
                              Warmup: 100, WeightDecay: 0.01, Beta2: 0.98, Clip: 1.0, Evaluations: 4, EvalBatches: 10, RelativeStep: true),
         InputLength: 128,
         new TrainingSettings(BatchSize: 16, LearningRate: 3e-2, Iterations: 2600, Schedule: ScheduleKind.Cosine, MinLearningRate: 1e-3,
