@@ -58,6 +58,7 @@ public static class T5Command
 
     static Option<long> Seed() => new("--seed") { Description = "fixes initialisation, data order, corruption and dropout", DefaultValueFactory = _ => 0 };
     static Option<FileInfo?> Resume() => new("--resume") { Description = "continue exactly from a checkpoint (last.ckpt)" };
+    static Option<double?> Dropout(string instead) => new("--dropout") { Description = $"dropout_rate instead of {instead}" };
 
     static Command Pretrain(CliContext context)
     {
@@ -71,9 +72,10 @@ public static class T5Command
         var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for checkpoints and plots", DefaultValueFactory = _ => new DirectoryInfo("runs/t5-pretrain") };
         var seed = Seed();
         var resume = Resume();
+        var dropout = Dropout("the preset's");
         var command = new Command("pretrain", "Pretrain a T5 by span corruption on WikiText-2 and DialogSum's training dialogues.")
         {
-            preset, data, outDir, seed, resume,
+            preset, data, outDir, seed, resume, dropout,
         };
         overrides.AddTo(command);
         command.SetAction(parse => context.Guard(parse, () =>
@@ -82,7 +84,7 @@ public static class T5Command
             var recipe = p with { Pretraining = overrides.Apply(parse, p.Pretraining) };
             var corpora = PretrainingText.Read(parse.GetValue(data) ?? Array.Empty<string>());
             var settings = new T5PretrainSettings(corpora, parse.GetValue(preset)!, recipe, parse.GetValue(seed), parse.GetValue(outDir)!.FullName,
-                                                  parse.GetValue(resume)?.FullName);
+                                                  parse.GetValue(resume)?.FullName, parse.GetValue(dropout));
             var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Pretrain(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);
@@ -107,9 +109,10 @@ public static class T5Command
         var outDir = new Option<DirectoryInfo>("--out") { Description = "folder for checkpoints and plots", DefaultValueFactory = _ => new DirectoryInfo("runs/t5-finetune") };
         var seed = Seed();
         var resume = Resume();
+        var dropout = Dropout("the preset's fine-tuning rate");
         var command = new Command("finetune", "Fine-tune a T5 to summarize DialogSum dialogues (\"summarize: \" + dialogue → summary).")
         {
-            init, data, tokenizerFrom, maxTrainSamples, preset, outDir, seed, resume,
+            init, data, tokenizerFrom, maxTrainSamples, preset, outDir, seed, resume, dropout,
         };
         overrides.AddTo(command);
         command.SetAction(parse => context.Guard(parse, () =>
@@ -124,7 +127,7 @@ public static class T5Command
             string folder = DialogSum.Locate(parse.GetValue(data)?.FullName);
             var settings = new T5FinetuneSettings(folder, initPath, parse.GetValue(tokenizerFrom)?.FullName, parse.GetValue(preset)!, recipe,
                                                   parse.GetValue(seed), parse.GetValue(outDir)!.FullName, parse.GetValue(resume)?.FullName,
-                                                  parse.GetValue(maxTrainSamples));
+                                                  parse.GetValue(maxTrainSamples), parse.GetValue(dropout));
             var outcome = TrainingView.Run(context, settings.OutDir, observer => T5Training.Finetune(settings, observer));
             using var model = outcome.Model;
             return Finish(context, outcome.Result);

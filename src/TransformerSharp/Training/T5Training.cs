@@ -7,17 +7,21 @@ using TransformerSharp.Torch;
 
 namespace TransformerSharp.Training;
 
-/// <summary>What `t5 pretrain` needs: the texts, the recipe (preset with overrides), the seed, where to write.</summary>
+/// <summary>
+/// What `t5 pretrain` needs: the texts, the recipe (preset with overrides), the seed, where to write; Dropout:
+/// dropout_rate instead of the preset's (null: the preset's).
+/// </summary>
 public sealed record T5PretrainSettings(IReadOnlyList<TextCorpus> Corpora, string PresetName, T5Recipe Recipe, long Seed, string OutDir,
-                                        string? Resume = null);
+                                        string? Resume = null, double? Dropout = null);
 
 /// <summary>
 /// What `t5 finetune` needs. Init: a pretrained checkpoint or Hugging Face T5 directory, or null to start from random weights; TokenizerFrom: with
 /// no Init, the checkpoint whose tokenizer to use (else one is learned from the training dialogues). MaxTrainSamples:
-/// only the first N training dialogues (null: all).
+/// only the first N training dialogues (null: all). Dropout: dropout_rate instead of the preset's fine-tuning rate
+/// (null: the preset's, else the checkpoint's), as Hugging Face's from_pretrained(…, dropout_rate=…).
 /// </summary>
 public sealed record T5FinetuneSettings(string DataFolder, string? Init, string? TokenizerFrom, string PresetName, T5Recipe Recipe, long Seed,
-                                        string OutDir, string? Resume = null, int? MaxTrainSamples = null);
+                                        string OutDir, string? Resume = null, int? MaxTrainSamples = null, double? Dropout = null);
 
 public sealed record T5TrainOutcome(T5 Model, T5Tokenizer Tokenizer, TrainingResult Result);
 
@@ -32,8 +36,8 @@ public static class T5Training
         recipe.Pretraining.Validate();
         var documents = settings.Corpora.SelectMany(c => c.Documents).ToList();
         foreach (var corpus in settings.Corpora) observer.Info($"{corpus.Name}: {corpus.Documents.Count:N0} documents, {corpus.Words:N0} words");
-        var (tokenizer, config, seed) = Restored(settings.Resume, settings.Seed, observer)
-            ?? (Learn(documents, recipe.Merges, observer), recipe.Model, settings.Seed);
+        var (tokenizer, config, seed) = Restored(settings.Resume, settings.Seed, settings.Dropout, observer)
+            ?? (Learn(documents, recipe.Merges, observer), WithDropout(recipe.Model, settings.Dropout), settings.Seed);
         config = config with { VocabSize = tokenizer.VocabSize };
         // Every 50th document is held out for the validation loss.
         var train = new List<int>();
@@ -64,7 +68,8 @@ public static class T5Training
         T5 model;
         T5Tokenizer tokenizer;
         long seed = settings.Seed;
-        if (Restored(settings.Resume, settings.Seed, observer) is var (resumedTokenizer, resumedConfig, resumedSeed))
+        double? dropout = settings.Dropout ?? recipe.FinetuningDropout;
+        if (Restored(settings.Resume, settings.Seed, settings.Dropout, observer) is var (resumedTokenizer, resumedConfig, resumedSeed))
         {
             (tokenizer, seed) = (resumedTokenizer, resumedSeed);
             model = new T5(resumedConfig);
@@ -74,13 +79,14 @@ public static class T5Training
             if (Directory.Exists(init)) (model, tokenizer, _) = T5HuggingFace.Load(init);
             else (model, tokenizer, _, _) = T5Checkpoint.Load(init);
             observer.Info($"starting from {init}");
+            if (dropout is double rate && rate != model.Config.DropoutRate) model = model.CopyWith(WithDropout(model.Config, rate));
         }
         else
         {
             tokenizer = settings.TokenizerFrom is { } from ? T5Checkpoint.Load(from).tokenizer
                 : Learn(trainDialogues.Select(d => d.Text).ToList(), recipe.Merges, observer);
             TorchRuntime.Seed(seed);
-            model = new T5(recipe.Model with { VocabSize = tokenizer.VocabSize });
+            model = new T5(WithDropout(recipe.Model, dropout) with { VocabSize = tokenizer.VocabSize });
             observer.Info("starting from random weights (no pretraining)");
         }
         var train = Pairs(trainDialogues, tokenizer, recipe, "training", observer);
@@ -123,19 +129,28 @@ public static class T5Training
         return tokenizer;
     }
 
-    /// <summary>The tokenizer, config and seed of the checkpoint being resumed, or null when not resuming.</summary>
-    static (T5Tokenizer tokenizer, T5Config config, long seed)? Restored(string? resume, long seed, TrainingObserver observer)
+    /// <summary>
+    /// The tokenizer, config and seed of the checkpoint being resumed, or null when not resuming. A dropout rate other
+    /// than the run's is refused: the run would not continue as it started.
+    /// </summary>
+    static (T5Tokenizer tokenizer, T5Config config, long seed)? Restored(string? resume, long seed, double? dropout, TrainingObserver observer)
     {
         if (resume is null) return null;
         var header = Checkpoint.ReadHeader(resume, T5Checkpoint.Kind);
         var tokenizer = Tokenizers.Restore(header.Tokenizer, resume) as T5Tokenizer ?? throw new InvalidDataException($"{resume}: not a T5 tokenizer");
-        return (tokenizer, ConfigJson.FromJson<T5Config>(header.Config, resume), Resuming.Seed(header, seed, observer));
+        var config = ConfigJson.FromJson<T5Config>(header.Config, resume);
+        if (dropout is double rate && rate != config.DropoutRate)
+            throw new UserError($"--dropout {rate}: {resume} was trained with dropout {config.DropoutRate}; a resumed run keeps its rate");
+        return (tokenizer, config, Resuming.Seed(header, seed, observer));
     }
+
+    static T5Config WithDropout(T5Config config, double? dropout) => dropout is double rate ? config with { DropoutRate = rate } : config;
 
     static string Describe(T5 model)
     {
         var c = model.Config;
-        return $"T5 {c.NumLayers}+{c.DecoderLayers} layers × {c.NumHeads} heads × d_model {c.DModel} (d_kv {c.DKv}, d_ff {c.DFf}, {c.FeedForwardProj}), " +
+        return $"T5 {c.NumLayers}+{c.DecoderLayers} layers × {c.NumHeads} heads × d_model {c.DModel} (d_kv {c.DKv}, d_ff {c.DFf}, {c.FeedForwardProj}" +
+               (c.DropoutRate > 0 ? $", dropout {c.DropoutRate}), " : "), ") +
                $"{model.ParameterCount:N0} parameters";
     }
 }

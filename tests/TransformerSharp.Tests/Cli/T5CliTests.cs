@@ -1,7 +1,9 @@
 using System.Text.Json;
 using TransformerSharp.Checkpoints;
 using TransformerSharp.Models.Gpt;
+using TransformerSharp.Models.T5;
 using TransformerSharp.Text;
+using TransformerSharp.Training;
 using Xunit;
 
 namespace TransformerSharp.Tests.Cli;
@@ -123,6 +125,47 @@ public class T5CliTests
             .Select(l => l![1]!.GetValue<double>()).ToArray();
         Assert.Equal(6, Losses(once).Length);
         Assert.Equal(Losses(once), Losses(twice));
+    }
+
+    /// <summary>A DialogSum folder and a tiny T5 pretrained on it for two steps (without dropout).</summary>
+    static (string data, string checkpoint) TinyPretrained()
+    {
+        string data = DialogSumFolder(), pre = TestSupport.TempFolder();
+        Assert.Equal(0, Run("t5", "pretrain", "--preset", "tiny", "--data", data, "--iterations", "2", "--out", pre).code);
+        return (data, Path.Combine(pre, "best.ckpt"));
+    }
+
+    [Fact]
+    public void DropoutOverridesThePretrainedRateButNotAResumedRun()
+    {
+        var (data, pretrained) = TinyPretrained();
+        string ft = TestSupport.TempFolder();
+        var finetuned = Run("t5", "finetune", "--init", pretrained, "--data", data, "--preset", "tiny", "--iterations", "2", "--dropout", "0.25", "--out", ft);
+        Assert.True(finetuned.code == 0, finetuned.error);
+        Assert.Contains("dropout 0.25", finetuned.output);
+        string last = Path.Combine(ft, "last.ckpt");
+        double Rate(string checkpoint) => Checkpoint.ReadHeader(checkpoint).Config["dropout_rate"]!.GetValue<double>();
+        Assert.Equal(0.0, Rate(pretrained));
+        Assert.Equal(0.25, Rate(last));
+
+        var resumed = Run("t5", "finetune", "--init", pretrained, "--data", data, "--preset", "tiny", "--iterations", "3",
+                          "--dropout", "0.5", "--out", ft, "--resume", last);
+        Assert.Equal(1, resumed.code);
+        Assert.Contains("--dropout 0.5", resumed.error);
+        Assert.Contains("dropout 0.25", resumed.error);
+    }
+
+    [Fact]
+    public void ThePresetsFinetuningDropoutAppliesToAPretrainedModel()
+    {
+        var (data, pretrained) = TinyPretrained();
+        var recipe = T5Presets.Tiny with { Finetuning = T5Presets.Tiny.Finetuning with { Iterations = 2 }, FinetuningDropout = 0.3 };
+        var settings = new T5FinetuneSettings(data, pretrained, null, "tiny", recipe, Seed: 0, TestSupport.TempFolder());
+        var outcome = T5Training.Finetune(settings, TrainingObserver.Silent);
+        using var model = outcome.Model;
+        Assert.Equal(0.3, model.Config.DropoutRate);
+        Assert.Equal(0.1, T5Presets.DialogSumCpu.FinetuningDropout);
+        Assert.Equal(0.0, T5Presets.DialogSumCpu.Model.DropoutRate);                 // pretraining runs without
     }
 
     [Fact]

@@ -202,4 +202,28 @@ public class T5Tests
         using var shifted = T5Model.ShiftRight(labels, 0);
         Assert.Equal(new long[] { 0, 5, 6, 0, 7, 1 }, shifted.data<long>().ToArray());
     }
+
+    [Fact]
+    public void CopyWithAnotherDropoutRateKeepsTheWeights()
+    {
+        TestSupport.Seed(3);
+        var original = new T5Model(Small with { DropoutRate = 0.0 });
+        using var source = randint(3, 150, new long[] { 2, 12 });
+        using var lens = tensor(new long[] { 12, 9 });
+        using var decoderInput = randint(3, 150, new long[] { 2, 7 });
+        original.eval();
+        using var before = original.Logits(source, lens, decoderInput).detach();
+
+        using var copy = original.CopyWith(original.Config with { DropoutRate = 0.5 });
+        Assert.Equal(0.5, copy.Config.DropoutRate);
+        copy.eval();
+        using (no_grad())
+        using (var after = copy.Logits(source, lens, decoderInput))
+            Assert.Equal(0.0, TestSupport.MaxAbsDiff(before, after));
+        copy.train();
+        using (no_grad())
+        using (var dropped = copy.Logits(source, lens, decoderInput))
+            Assert.True(TestSupport.MaxAbsDiff(before, dropped) > 1e-3, "dropout 0.5 should change the training-mode logits");
+        Assert.Throws<ArgumentException>(() => new T5Model(Small).CopyWith(Small with { NumLayers = 1 }));
+    }
 }

@@ -113,6 +113,24 @@ public sealed class T5 : nn.Module, ISeq2SeqModel
         return Decode(lastTokens, s.EncoderOutputs, s.ValidLens, s.Cache);
     }
 
+    /// <summary>
+    /// A model of another config with the same parameters (another dropout_rate, as Hugging Face's
+    /// from_pretrained(…, dropout_rate=…)) holding this one's weights; this one is disposed.
+    /// </summary>
+    public T5 CopyWith(T5Config config)
+    {
+        var copy = new T5(config);
+        using (this)
+        using (no_grad())
+        {
+            var weights = state_dict();
+            var target = copy.state_dict();
+            if (!weights.Keys.ToHashSet().SetEquals(target.Keys)) throw new ArgumentException("the new config changes the parameters", nameof(config));
+            foreach (var (name, parameter) in target) parameter.copy_(weights[name]);
+        }
+        return copy;
+    }
+
     public IReadOnlyList<AttentionMap> AttentionMaps => AttentionMap.Collect(encoder, decoder);
 
     /// <summary>T5's decoder input: the labels shifted right behind the start token (&lt;pad&gt;).</summary>
