@@ -3,7 +3,7 @@ using TransformerSharp.Bench;
 
 // Throughput of the attention primitives: thread settings, ours against TorchSharp's built-ins. Reported as
 // tokens/s and as ratios, never asserted: speed lives here, not in unit tests.
-// usage: TransformerSharp.Bench [attention] [gpt] [translation]   (no argument: all three)
+// usage: TransformerSharp.Bench [attention] [gpt] [translation] [dropout]   (no argument: all four)
 //        TransformerSharp.Bench compare [--data DIR] [--python PATH] [--output FILE]   (PyTorch and ONNX Runtime side by side)
 if (args.Length > 0 && args[0] == "compare")
 {
@@ -24,7 +24,7 @@ if (args.Length > 0 && args[0] == "compare")
                        Option("--python", Environment.GetEnvironmentVariable("TRANSFORMERSHARP_PYTHON") ?? "/usr/bin/python3"),
                        Option("--output", "compare.json"));
 }
-string[] known = { "attention", "gpt", "translation" };
+string[] known = { "attention", "gpt", "translation", "dropout" };
 string[] sections = args.Length == 0 ? known : args;
 foreach (string unknown in sections.Except(known))
 {
@@ -90,5 +90,17 @@ if (sections.Contains("translation"))
     foreach (var shape in TranslationBenchmarks.Shapes)
         foreach (int threads in threadCounts)
             AnsiConsole.WriteLine($"  {shape.Name}, {threads} thread(s): {TranslationBenchmarks.TokensPerSecond(shape, threads):N0} target tokens/s");
+}
+
+if (sections.Contains("dropout"))
+{
+    AnsiConsole.MarkupLine("[bold]Dropout p = 0.1, forward and backward (ms; ratio: libtorch's time ÷ this one)[/]");
+    foreach (var (name, shape) in DropoutBenchmarks.Shapes)
+        foreach (int threads in threadCounts)
+        {
+            var times = DropoutBenchmarks.Variants.Select(v => DropoutBenchmarks.Seconds(shape, v, threads)).ToArray();
+            AnsiConsole.WriteLine($"  {name}, {threads} thread(s): " +
+                                  string.Join(", ", DropoutBenchmarks.Variants.Select((v, i) => $"{v} {times[i] * 1000:F2} ms ({times[0] / times[i]:F2}×)")));
+        }
 }
 return 0;

@@ -64,4 +64,54 @@ public class FastDropoutTests
         TorchRuntime.Seed(9);
         Assert.Equal(first, dropout.forward(x).data<float>().ToArray());
     }
+
+    [Fact]
+    public void TheVectorisedMaskDrawsTheSameValuesAsOnePairAtATime()
+    {
+        var (vectorised, scalar) = (new uint[1_003], new uint[1_003]);          // not a multiple of any vector width
+        DropoutMask.FillChunk(vectorised, seed: 77, cut: uint.MaxValue / 3, keep: 7, vectorised: true);
+        DropoutMask.FillChunk(scalar, seed: 77, cut: uint.MaxValue / 3, keep: 7, vectorised: false);
+        Assert.Equal(scalar, vectorised);
+        Assert.All(vectorised, v => Assert.True(v is 0 or 7));
+        Assert.InRange(vectorised.Count(v => v == 0), 280, 390);                 // Binomial(1003, 1/3): mean 334, sd 15
+    }
+
+    [Fact]
+    public void TheMaskDependsOnTheSeedAloneNotOnTheThreads()
+    {
+        using var scope = NewDisposeScope();
+        int threads = get_num_threads();
+        try
+        {
+            float[] Draw(int n)
+            {
+                set_num_threads(n);
+                TorchRuntime.Seed(3);
+                return DropoutMask.Draw(new long[] { 3, 100_001 }, 0.25).data<float>().ToArray();    // several chunks and a tail
+            }
+            float[] one = Draw(1), two = Draw(2);
+            Assert.Equal(one, two);
+            Assert.All(one, v => Assert.True(v == 0 || v == 1 / 0.75f));
+            // No chunk repeats another: compare the first 2¹⁶ elements with the next ones.
+            Assert.NotEqual(one.Take(65_536), one.Skip(65_536).Take(65_536));
+            TorchRuntime.Seed(4);
+            Assert.NotEqual(one, DropoutMask.Draw(new long[] { 3, 100_001 }, 0.25).data<float>().ToArray());
+        }
+        finally { set_num_threads(threads); }
+    }
+
+    [Fact]
+    public void NeighbouringElementsAreDrawnIndependently()
+    {
+        using var scope = NewDisposeScope();
+        TorchRuntime.Seed(8);
+        float[] mask = DropoutMask.Draw(new long[] { 1_000_000 }, 0.5).data<float>().ToArray();
+        // Keep both of a pair (the two halves of one 64-bit draw, and neighbours across draws) a quarter of the time.
+        foreach (int lag in new[] { 1, 2, 16 })
+        {
+            int both = 0;
+            for (int i = 0; i + lag < mask.Length; i += 2) both += mask[i] > 0 && mask[i + lag] > 0 ? 1 : 0;
+            Assert.InRange(both / (double)(mask.Length / 2), 0.25 - 0.004, 0.25 + 0.004);   // sd 0.0006
+        }
+    }
 }

@@ -25,7 +25,7 @@ public sealed record T5Recipe(T5Config Model, int Merges, TrainingSettings Pretr
 public static class T5Presets
 {
     /// <summary>
-    /// Pretraining then fine-tuning on DialogSum within an hour on two CPU cores (the README's report). AdamW with
+    /// Pretraining then fine-tuning on DialogSum in about an hour on two CPU cores (the README's report). AdamW with
     /// Adafactor's relative steps: T5's initialisation puts its tensors at scales 100× apart. No dropout in pretraining
     /// (in two passes it slows learning and costs a quarter of each step); 0.1 in fine-tuning, whose four epochs
     /// overfit without it.
