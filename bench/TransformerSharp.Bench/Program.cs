@@ -3,7 +3,7 @@ using TransformerSharp.Bench;
 
 // Throughput of the attention primitives: thread settings, ours against TorchSharp's built-ins. Reported as
 // tokens/s and as ratios, never asserted: speed lives here, not in unit tests.
-// usage: TransformerSharp.Bench [attention] [gpt] [translation] [dropout]   (no argument: all four)
+// usage: TransformerSharp.Bench [attention] [gpt] [translation] [dropout] [t5]   (no argument: all five)
 //        TransformerSharp.Bench compare [--data DIR] [--python PATH] [--output FILE]   (PyTorch and ONNX Runtime side by side)
 if (args.Length > 0 && args[0] == "compare")
 {
@@ -24,7 +24,7 @@ if (args.Length > 0 && args[0] == "compare")
                        Option("--python", Environment.GetEnvironmentVariable("TRANSFORMERSHARP_PYTHON") ?? "/usr/bin/python3"),
                        Option("--output", "compare.json"));
 }
-string[] known = { "attention", "gpt", "translation", "dropout" };
+string[] known = { "attention", "gpt", "translation", "dropout", "t5" };
 string[] sections = args.Length == 0 ? known : args;
 foreach (string unknown in sections.Except(known))
 {
@@ -102,5 +102,16 @@ if (sections.Contains("dropout"))
             AnsiConsole.WriteLine($"  {name}, {threads} thread(s): " +
                                   string.Join(", ", DropoutBenchmarks.Variants.Select((v, i) => $"{v} {times[i] * 1000:F2} ms ({times[0] / times[i]:F2}×)")));
         }
+}
+
+if (sections.Contains("t5"))
+{
+    AnsiConsole.MarkupLine($"[bold]T5 dialogsum-cpu training step, products in float32 and in bf16 (ms; ratio: float32's time ÷ bf16's); " +
+                           $"this CPU {(TransformerSharp.Torch.MatmulPrecision.CpuHasNativeBf16 ? "has" : "lacks")} native bf16[/]");
+    foreach (string stage in T5StepBenchmarks.Stages)
+    {
+        double float32 = T5StepBenchmarks.Seconds(stage, bf16: false, threads: 2), bf16 = T5StepBenchmarks.Seconds(stage, bf16: true, threads: 2);
+        AnsiConsole.WriteLine($"  {stage}, 2 threads: float32 {float32 * 1000:F0} ms, bf16 {bf16 * 1000:F0} ms ({float32 / bf16:F2}×)");
+    }
 }
 return 0;

@@ -11,6 +11,20 @@ namespace TransformerSharp.Checkpoints;
 /// </summary>
 public static class CheckpointAverage
 {
+    /// <summary>
+    /// After a finished run that kept snapshots (KeepCheckpoints > 1), writes their mean to averaged.ckpt in the run's
+    /// folder and returns its path; null for an interrupted run or one with fewer than two snapshots.
+    /// </summary>
+    public static string? AfterRun(Training.TrainingResult result, Training.TrainerOptions options, Action<string> info)
+    {
+        if (result.Interrupted || options.KeepCheckpoints < 2 || options.OutDir is null) return null;
+        var snapshots = Training.Trainer.Snapshots(options.OutDir);
+        if (snapshots.Count < 2) return null;
+        string averaged = Write(snapshots, Path.Combine(options.OutDir, "averaged.ckpt"));
+        info($"averaged the models of the last {snapshots.Count} evaluations: {averaged}");
+        return averaged;
+    }
+
     /// <summary>Writes the mean of the checkpoints' parameters to <paramref name="output"/>, with the last one's header; returns it.</summary>
     public static string Write(IReadOnlyList<string> checkpoints, string output)
     {

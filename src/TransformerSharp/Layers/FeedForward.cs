@@ -41,17 +41,17 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor h = dense1.forward(x);                                                   // (…, ffnWidth)
+        Tensor h = MatmulPrecision.Linear(dense1, x);                                                   // (…, ffnWidth)
         h = activation switch
         {
             Activation.Relu => nn.functional.relu(h),
             Activation.Gelu => nn.functional.gelu(h),
             Activation.GeluTanh => TanhGelu(h),
-            Activation.GatedGelu => TanhGelu(h) * gate!.forward(x),
+            Activation.GatedGelu => TanhGelu(h) * MatmulPrecision.Linear(gate!, x),
             _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, null),
         };
         if (dropout is not null) h = dropout.forward(h);
-        return dense2.forward(h).MoveToOuterDisposeScope();
+        return MatmulPrecision.Linear(dense2, h).MoveToOuterDisposeScope();
     }
 
     /// <summary>GELU's tanh approximation ("gelu_new", what T5 v1.1's gated FFN uses).</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using TransformerSharp.Models.Translator;
+using TransformerSharp.Torch;
 using static TorchSharp.torch;
 
 namespace TransformerSharp.Training;
@@ -10,11 +11,15 @@ namespace TransformerSharp.Training;
 /// </summary>
 public static class Seq2SeqBatches
 {
-    /// <summary>sources (batch, longest source), validLens (batch), decoderInput and labels (batch, longest target).</summary>
+    /// <summary>
+    /// sources (batch, longest source), validLens (batch), decoderInput and labels (batch, longest target); both
+    /// lengths rounded up to <see cref="MatmulPrecision.PadToMultipleOf"/>.
+    /// </summary>
     public static (Tensor source, Tensor validLens, Tensor decoderInput, Tensor labels) Make(IReadOnlyList<(int[] source, int[] target)> pairs,
                                                                                             int padId, int startId)
     {
-        int sourceLength = pairs.Max(p => p.source.Length), targetLength = pairs.Max(p => p.target.Length);
+        int multiple = MatmulPrecision.PadToMultipleOf;
+        int sourceLength = RoundUp(pairs.Max(p => p.source.Length), multiple), targetLength = RoundUp(pairs.Max(p => p.target.Length), multiple);
         var source = new long[pairs.Count * sourceLength];
         var labels = new long[pairs.Count * targetLength];
         var decoderInput = new long[pairs.Count * targetLength];
@@ -36,6 +41,8 @@ public static class Seq2SeqBatches
         return (tensor(source, new long[] { pairs.Count, sourceLength }), tensor(lens),
                 tensor(decoderInput, new long[] { pairs.Count, targetLength }), tensor(labels, new long[] { pairs.Count, targetLength }));
     }
+
+    static int RoundUp(int length, int multiple) => (length + multiple - 1) / multiple * multiple;
 
     /// <summary>The masked cross-entropy of a model on pairs, and how many target tokens it averages over.</summary>
     public static (Tensor loss, long tokens) Loss(ISeq2SeqModel model, IReadOnlyList<(int[] source, int[] target)> pairs, int padId, int startId)

@@ -96,7 +96,9 @@ public static class T5Training
                                          T5Checkpoint.Describe(model, tokenizer, text, settings.PresetName));
         observer.Info($"{Describe(model)}; {train.Count:N0} training and {valid.Count:N0} dev dialogues; sources up to {recipe.MaxSourceLength} tokens, " +
                       $"summaries up to {recipe.MaxTargetLength}");
-        var result = observer.Run("t5 finetune", task, recipe.Finetuning.ToTrainerOptions(seed, settings.OutDir, task.StepsPerEpoch), settings.Resume);
+        var options = recipe.Finetuning.ToTrainerOptions(seed, settings.OutDir, task.StepsPerEpoch);
+        var result = observer.Run("t5 finetune", task, options, settings.Resume);
+        CheckpointAverage.AfterRun(result, options, observer.Info);
         return new T5TrainOutcome(model, tokenizer, result);
     }
 

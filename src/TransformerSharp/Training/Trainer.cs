@@ -83,7 +83,7 @@ public static class Optimizers
 public sealed record TrainerOptions(
     int Iterations, LearningRateSchedule Schedule, long Seed, double WeightDecay = 0.1, double Beta1 = 0.9,
     double Beta2 = 0.95, double ClipNorm = 1.0, int GradientAccumulation = 1, int EvalInterval = 250, string? OutDir = null,
-    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false, int KeepCheckpoints = 0);
+    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false, int KeepCheckpoints = 0, bool Bf16 = false);
 
 public sealed record TrainingProgress(long Step, int Iterations, double Loss, double LearningRate, double TokensPerSecond, TimeSpan Elapsed,
                                       string Unit = "tok");
@@ -119,6 +119,7 @@ public static class Trainer
                                      CancellationToken cancel = default)
     {
         nn.Module model = task.Model;
+        using var precision = TransformerSharp.Torch.MatmulPrecision.Use(options.Bf16);
         var optimizer = task.CreateOptimizer(options);
         // Reading and tokenising a corpus leaves managed garbage (a whole UTF-16 copy of the text and more) that the GC
         // would keep committed for the whole run; the loop itself allocates little managed memory.

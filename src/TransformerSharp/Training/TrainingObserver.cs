@@ -1,3 +1,5 @@
+using TransformerSharp.Torch;
+
 namespace TransformerSharp.Training;
 
 /// <summary>What a training entry point tells its caller as it goes; the CLI turns it into a progress bar and lines.</summary>
@@ -19,6 +21,8 @@ public sealed class TrainingObserver
     /// <summary>Runs the trainer with these callbacks.</summary>
     public TrainingResult Run(string title, ITrainingTask task, TrainerOptions options, string? resume = null)
     {
+        if (options.Bf16 && !MatmulPrecision.CpuHasNativeBf16)
+            Warning("--bf16: this CPU has neither AVX-512 BF16 nor AMX, so its bf16 products are emulated and slower than float32; --bf16 false is faster here");
         Started(title, options.Iterations);
         var result = Trainer.Run(task, options, resume, Step, Evaluated, Cancel);
         Finished(title, result, options);

@@ -17,12 +17,13 @@ public enum OptimizerKind { AdamW, Sgd }
 /// <paramref name="Evaluations"/> times per run.</param>
 /// <param name="RelativeStep">AdamW steps scaled by each parameter's root-mean-square, as Adafactor (T5) does.</param>
 /// <param name="KeepCheckpoints">also keep the model of the last N evaluations (step-N.ckpt), for checkpoint averaging.</param>
+/// <param name="Bf16">matrix products in bfloat16, the rest in float32 (<see cref="TransformerSharp.Torch.MatmulPrecision"/>).</param>
 public sealed record TrainingSettings(
     int BatchSize, double LearningRate, int Iterations = 0, int Epochs = 0,
     ScheduleKind Schedule = ScheduleKind.Constant, double MinLearningRate = 0, int Warmup = 0, double WarmupFraction = 0,
     double WeightDecay = 0, double Beta1 = 0.9, double Beta2 = 0.999, double Clip = 1.0, int GradientAccumulation = 1,
     int EvalInterval = 0, int Evaluations = 0, int EvalBatches = 20, double LabelSmoothing = 0,
-    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false, int KeepCheckpoints = 0)
+    OptimizerKind Optimizer = OptimizerKind.AdamW, double Momentum = 0, bool RelativeStep = false, int KeepCheckpoints = 0, bool Bf16 = false)
 {
     /// <summary>Optimiser steps of the whole run, given how many steps make an epoch.</summary>
     public int TotalSteps(int stepsPerEpoch = 0) => Iterations > 0 ? Iterations : Epochs * stepsPerEpoch;
@@ -46,7 +47,7 @@ public sealed record TrainingSettings(
         int steps = TotalSteps(stepsPerEpoch);
         int interval = EvalInterval > 0 ? EvalInterval : Evaluations > 0 ? Math.Max(1, steps / Evaluations) : Math.Max(1, stepsPerEpoch);
         return new TrainerOptions(steps, ScheduleFor(steps), seed, WeightDecay, Beta1, Beta2, Clip, GradientAccumulation, interval, outDir,
-                                  Optimizer, Momentum, RelativeStep, KeepCheckpoints);
+                                  Optimizer, Momentum, RelativeStep, KeepCheckpoints, Bf16);
     }
 
     /// <summary>Refuses values no run can use, naming the setting (the CLI's option of the same name).</summary>
@@ -65,6 +66,7 @@ public sealed record TrainingSettings(
         Check(EvalBatches >= 1, $"--eval-batches must be at least 1, got {EvalBatches}");
         Check(LabelSmoothing is >= 0 and < 1, $"--label-smoothing must be in [0, 1), got {LabelSmoothing}");
         Check(Momentum is >= 0 and < 1, $"--momentum must be in [0, 1), got {Momentum}");
+        Check(KeepCheckpoints >= 0, $"--keep-checkpoints must be 0 (none) or more, got {KeepCheckpoints}");
     }
 }
 

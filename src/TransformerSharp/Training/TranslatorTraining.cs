@@ -34,12 +34,7 @@ public static class TranslatorTraining
         double epochs = (double)options.Iterations / task.StepsPerEpoch;
         string length = recipe.Training.Iterations > 0 ? $"{options.Iterations:N0} steps, {epochs:0.#} epochs" : $"{epochs:0} epochs";
         var result = observer.Run($"{recipe.Architecture} ({length})", task, options, settings.Resume);
-        string? averaged = null;
-        if (!result.Interrupted && options.KeepCheckpoints > 1 && Trainer.Snapshots(settings.OutDir) is { Count: > 1 } snapshots)
-        {
-            averaged = CheckpointAverage.Write(snapshots, Path.Combine(settings.OutDir, "averaged.ckpt"));
-            observer.Info($"averaged the models of the last {snapshots.Count} evaluations: {averaged}");
-        }
+        string? averaged = CheckpointAverage.AfterRun(result, options, observer.Info);
         return new TranslatorTrainOutcome(new Translator(model, d), splits, result, averaged);
     }
 

@@ -156,6 +156,35 @@ public class T5CliTests
     }
 
     [Fact]
+    public void KeepCheckpointsAveragesTheLastModelsAndBf16Trains()
+    {
+        var (data, pretrained) = TinyPretrained();
+        string ft = TestSupport.TempFolder();
+        var finetuned = Run("t5", "finetune", "--init", pretrained, "--data", data, "--preset", "tiny", "--iterations", "6", "--keep-checkpoints", "2",
+                            "--bf16", "true", "--out", ft);
+        Assert.True(finetuned.code == 0, finetuned.error);
+        string averaged = Path.Combine(ft, "averaged.ckpt");
+        Assert.Contains("averaged the models of the last 2 evaluations", CliRunner.Unwrapped(finetuned.output));
+        Assert.Equal(new[] { "step-0000003.ckpt", "step-0000006.ckpt" }, Trainer.Snapshots(ft).Select(Path.GetFileName));
+        var (mean, _, _, _) = T5Checkpoint.Load(averaged);
+        var (first, _, _, _) = T5Checkpoint.Load(Path.Combine(ft, "step-0000003.ckpt"));
+        var (second, _, _, _) = T5Checkpoint.Load(Path.Combine(ft, "step-0000006.ckpt"));
+        using (mean) using (first) using (second)
+        {
+            var a = first.state_dict()["shared.weight"];
+            var b = second.state_dict()["shared.weight"];
+            var m = mean.state_dict()["shared.weight"];
+            Assert.True(TorchSharp.torch.allclose(m, (a + b) / 2, rtol: 1e-6, atol: 1e-7));
+            Assert.False(a.allclose(b, rtol: 0, atol: 0));
+        }
+        var evaluated = Run("t5", "eval", "--model", averaged, "--test", Path.Combine(data, "dialogsum.test.jsonl"));
+        Assert.True(evaluated.code == 0, evaluated.error);
+        Assert.Contains("ROUGE-2 = ", evaluated.output);
+        Assert.Contains("--keep-checkpoints must be 0 (none) or more, got -1",
+                        Run("t5", "finetune", "--init", pretrained, "--data", data, "--keep-checkpoints", "-1", "--out", ft).error);
+    }
+
+    [Fact]
     public void ThePresetsFinetuningDropoutAppliesToAPretrainedModel()
     {
         var (data, pretrained) = TinyPretrained();

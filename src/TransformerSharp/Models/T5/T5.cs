@@ -92,9 +92,9 @@ public sealed class T5 : nn.Module, ISeq2SeqModel
             x = decoder[i].forward(x, memory: encoderOutputs, memoryValidLens: validLens, cache: cache, layer: i, scoreBias: bias);
         x = dropout.forward(decoder_final_norm.forward(x));
         Tensor logits = lm_head is not null
-            ? lm_head.forward(x)
+            ? MatmulPrecision.Linear(lm_head, x)
             // Tied embeddings: T5 rescales the decoder's output before the shared projection.
-            : nn.functional.linear(x.Times(Math.Pow(Config.DModel, -0.5)), shared.weight!);
+            : MatmulPrecision.Linear(x.Times(Math.Pow(Config.DModel, -0.5)), shared.weight!);
         return logits.MoveToOuterDisposeScope();
     }
 
