@@ -45,7 +45,7 @@ public static class MatmulPrecision
         if (!Bf16 || x.dtype != ScalarType.Float32) return nn.functional.linear(x, weight, bias);
         using var scope = NewDisposeScope();
         Tensor y = nn.functional.linear(x.to(ScalarType.BFloat16), weight.to(ScalarType.BFloat16)).to(ScalarType.Float32);
-        if (bias is not null) y = y.add_(bias);
+        if (bias is not null) y = y.add_(bias, Scalars.One);
         return y.MoveToOuterDisposeScope();
     }
 

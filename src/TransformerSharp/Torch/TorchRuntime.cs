@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace TransformerSharp.Torch;
@@ -25,7 +24,6 @@ public static class TorchRuntime
         {
             // Inter-op threads can be set only once, before any parallel work; our graphs have no inter-op parallelism.
             try { torch.set_num_interop_threads(1); } catch (Exception) { /* already started: keep libtorch's */ }
-            KeepFreedMemory();
             interopSet = true;
         }
         return torch.get_num_threads();
@@ -33,27 +31,4 @@ public static class TorchRuntime
 
     /// <summary>One seed for everything random in libtorch: initialisation, dropout, sampling.</summary>
     public static void Seed(long seed) => torch.manual_seed(seed);
-
-    /// <summary>
-    /// glibc hands blocks of 128 KB and up to the kernel on free by default and maps them anew on the next step, so
-    /// every step pays page faults and zeroed pages for the same activations. Blocks up to 32 MB (glibc's ceiling)
-    /// now come from the heap, which keeps up to 1 GB freed above its top: resident memory stays at the step's peak.
-    /// Elsewhere than glibc (musl, macOS, Windows) nothing changes.
-    /// </summary>
-    static void KeepFreedMemory()
-    {
-        if (!OperatingSystem.IsLinux()) return;
-        try
-        {
-            mallopt(MmapThreshold, 32 << 20);
-            mallopt(TrimThreshold, 1 << 30);
-            mallopt(TopPad, 64 << 20);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { /* not glibc */ }
-    }
-
-    const int TrimThreshold = -1, TopPad = -2, MmapThreshold = -3;
-
-    [DllImport("libc", EntryPoint = "mallopt")]
-    static extern int mallopt(int parameter, int value);
 }
