@@ -36,11 +36,11 @@ public sealed class DotProductAttention : nn.Module
     {
         using var scope = NewDisposeScope();
         long d = queries.shape[^1];
-        Tensor scores = MatmulPrecision.Bmm(queries, keys.transpose(1, 2));                              // (batch, q, k)
+        Tensor scores = MatmulPrecision.Bmm(queries, keys.transpose(1, 2));              // (batch, q, k)
         if (scale) scores = scores.DivideInPlace(Math.Sqrt(d));
         if (scoreBias is not null) scores = scores.Plus(scoreBias);
         Tensor weights = MaskedSoftmax.Apply(scores, validLens, causal);
-        Tensor output = MatmulPrecision.Bmm(dropout.forward(weights), values);                            // (batch, q, v)
+        Tensor output = MatmulPrecision.Bmm(dropout.forward(weights), values);            // (batch, q, v)
         AttentionWeights = weights.MoveToOuterDisposeScope();
         return output.MoveToOuterDisposeScope();
     }

@@ -57,15 +57,15 @@ public sealed class MultiHeadAttention : nn.Module, ISelfAttention
                           KeyValueCache? cache = null, int layer = 0, Tensor? scoreBias = null)
     {
         using var scope = NewDisposeScope();
-        Tensor q = SplitHeads(MatmulPrecision.Linear(W_q, queries), NumHeads);          // (batch·heads, q, hidden/heads)
-        Tensor k = SplitHeads(MatmulPrecision.Linear(W_k, keys), NumHeads);             // (batch·heads, k, hidden/heads)
-        Tensor v = SplitHeads(MatmulPrecision.Linear(W_v, values), NumHeads);           // (batch·heads, k, hidden/heads)
-        if (cache is not null) (k, v) = cache.Append(layer, k, v);      // (batch·heads, cached + k, hidden/heads)
+        Tensor q = SplitHeads(MatmulPrecision.Linear(W_q, queries), NumHeads);     // (batch·heads, q, hidden/heads)
+        Tensor k = SplitHeads(MatmulPrecision.Linear(W_k, keys), NumHeads);        // (batch·heads, k, hidden/heads)
+        Tensor v = SplitHeads(MatmulPrecision.Linear(W_v, values), NumHeads);      // (batch·heads, k, hidden/heads)
+        if (cache is not null) (k, v) = cache.Append(layer, k, v);                 // (batch·heads, cached + k, hidden/heads)
         // Each head sees the same lengths: repeat them per head, batch-major like the split.
         Tensor? lens = validLens?.repeat_interleave(NumHeads, dim: 0);
         Tensor? bias = scoreBias is null ? null : PerHeadBias(scoreBias, queries.shape[0], NumHeads);
-        Tensor output = attention.forward(q, k, v, lens, causal, bias); // (batch·heads, q, hidden/heads)
-        Tensor result = MatmulPrecision.Linear(W_o, MergeHeads(output, NumHeads));      // (batch, q, hidden)
+        Tensor output = attention.forward(q, k, v, lens, causal, bias);            // (batch·heads, q, hidden/heads)
+        Tensor result = MatmulPrecision.Linear(W_o, MergeHeads(output, NumHeads)); // (batch, q, hidden)
         attention.AttentionWeights?.MoveToOuterDisposeScope();
         return result.MoveToOuterDisposeScope();
     }

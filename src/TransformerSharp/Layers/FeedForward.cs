@@ -41,7 +41,7 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        Tensor h = MatmulPrecision.Linear(dense1, x);                                                   // (…, ffnWidth)
+        Tensor h = MatmulPrecision.Linear(dense1, x);                               // (…, ffnWidth)
         h = activation switch
         {
             Activation.Relu => nn.functional.relu(h),
