@@ -11,16 +11,17 @@ namespace TransformerSharp.Cli.Commands;
 /// <summary>t5 summarize, t5 eval and t5 baselines: using a trained T5, and the report's reference points.</summary>
 public static class T5EvalCommands
 {
-    sealed record DecodingOptions(Option<int?> Beam, Option<int?> MaxLength, Option<int?> NoRepeat, Option<double?> LengthPenalty)
+    sealed record DecodingOptions(Option<int?> Beam, Option<int?> MaxLength, Option<int?> NoRepeat, Option<NgramUnit?> NoRepeatUnit, Option<double?> LengthPenalty)
     {
-        public IEnumerable<Option> All => new Option[] { Beam, MaxLength, NoRepeat, LengthPenalty };
+        public IEnumerable<Option> All => new Option[] { Beam, MaxLength, NoRepeat, NoRepeatUnit, LengthPenalty };
 
         /// <summary>The preset's decoding with the options given; a checkpoint from another preset falls back on dialogsum-cpu's.</summary>
         public T5Decoding Read(ParseResult parse, T5TextSettings? text = null)
         {
             var d = T5Presets.DialogSumCpu.Decoding with { MaxLength = text?.MaxTargetLength ?? T5Presets.DialogSumCpu.Decoding.MaxLength };
             var decoding = new T5Decoding(parse.GetValue(Beam) ?? d.Beam, parse.GetValue(LengthPenalty) ?? d.LengthPenalty,
-                                          parse.GetValue(NoRepeat) ?? d.NoRepeatNgramSize, parse.GetValue(MaxLength) ?? d.MaxLength);
+                                          parse.GetValue(NoRepeat) ?? d.NoRepeatNgramSize, parse.GetValue(MaxLength) ?? d.MaxLength,
+                                          parse.GetValue(NoRepeatUnit) ?? d.NoRepeatUnit);
             decoding.Validate();
             return decoding;
         }
@@ -33,6 +34,7 @@ public static class T5EvalCommands
             new Option<int?>("--beam") { Description = $"beam size; 1 decodes greedily (default {d.Beam})" },
             new Option<int?>("--max-length") { Description = "most tokens to write (default: the checkpoint's summary length)" },
             new Option<int?>("--no-repeat-ngram") { Description = $"never write an n-gram of this size twice; 0: off (default {d.NoRepeatNgramSize})" },
+            new Option<NgramUnit?>("--no-repeat-unit") { Description = $"what those n-grams count: token (Hugging Face) or word (default {d.NoRepeatUnit.ToString().ToLowerInvariant()})" },
             new Option<double?>("--length-penalty") { Description = $"GNMT length penalty alpha for beam search (default {d.LengthPenalty})" });
     }
 

@@ -9,10 +9,11 @@ public static class GreedySearch
 {
     /// <summary>
     /// D2L's predict_step: greedy decoding of a batch for up to maxSteps tokens; rows stop at &lt;eos&gt;.
-    /// noRepeatNgram: Hugging Face's no_repeat_ngram_size (0: off), no n-gram of that size generated twice.
+    /// noRepeatNgram: Hugging Face's no_repeat_ngram_size (0: off), no n-gram of that size generated twice; of words
+    /// when endsWord is given (<see cref="NoRepeatNgram"/>).
     /// </summary>
     public static List<int[]> Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps,
-                                     Action<int, IReadOnlyList<AttentionMap>>? onStep = null, int noRepeatNgram = 0)
+                                     Action<int, IReadOnlyList<AttentionMap>>? onStep = null, int noRepeatNgram = 0, Func<int, bool>? endsWord = null)
     {
         model.Module.eval();
         using var noGrad = no_grad();
@@ -26,7 +27,7 @@ public static class GreedySearch
         {
             Tensor logits = model.Step(last, state);                                 // (batch, 1, vocab)
             onStep?.Invoke(step, model.AttentionMaps);
-            long[] chosen = noRepeatNgram > 0 ? ArgmaxAllowed(logits, outputs, noRepeatNgram) : logits.argmax(2).reshape(-1).data<long>().ToArray();
+            long[] chosen = noRepeatNgram > 0 ? ArgmaxAllowed(logits, outputs, noRepeatNgram, endsWord) : logits.argmax(2).reshape(-1).data<long>().ToArray();
             last = tensor(chosen).reshape(batch, 1);                                 // (batch, 1)
             for (int b = 0; b < batch; b++)
             {
@@ -39,37 +40,19 @@ public static class GreedySearch
     }
 
     /// <summary>Each row's best token among those that do not repeat an n-gram of its output so far.</summary>
-    static long[] ArgmaxAllowed(Tensor logits, List<int>[] outputs, int n)
+    static long[] ArgmaxAllowed(Tensor logits, List<int>[] outputs, int n, Func<int, bool>? endsWord)
     {
         int vocab = (int)logits.shape[2];
         float[] values = logits.to(ScalarType.Float32).contiguous().data<float>().ToArray();
         var chosen = new long[outputs.Length];
         for (int b = 0; b < outputs.Length; b++)
         {
-            var banned = NoRepeatNgram.Banned(outputs[b], n);
+            var banned = NoRepeatNgram.Banned(outputs[b], n, endsWord);
             int best = -1;
             for (int v = 0; v < vocab; v++)
                 if (!banned.Contains(v) && (best < 0 || values[b * vocab + v] > values[b * vocab + best])) best = v;
             chosen[b] = best;
         }
         return chosen;
-    }
-}
-
-/// <summary>Hugging Face's no_repeat_ngram_size: the tokens that would complete an n-gram already in the output.</summary>
-public static class NoRepeatNgram
-{
-    public static HashSet<int> Banned(IReadOnlyList<int> tokens, int n)
-    {
-        var banned = new HashSet<int>();
-        if (n <= 0 || tokens.Count < n - 1) return banned;
-        int prefixStart = tokens.Count - (n - 1);
-        for (int i = 0; i + n <= tokens.Count; i++)
-        {
-            bool same = true;
-            for (int j = 0; j < n - 1 && same; j++) same = tokens[i + j] == tokens[prefixStart + j];
-            if (same) banned.Add(tokens[i + n - 1]);
-        }
-        return banned;
     }
 }

@@ -40,6 +40,8 @@ public sealed class Summarizer(T5 model, T5Tokenizer tokenizer, T5TextSettings t
             if (cut) warn?.Invoke($"input {i + 1} is longer than the model's {text.MaxSourceLength} tokens: the rest is cut");
         }
         var outputs = new string[inputs.Count];
+        Func<int, bool>? endsWord = decoding.NoRepeatUnit == NgramUnit.Token ? null
+            : tokenizer.EndsWord ?? throw new UserError($"--no-repeat-unit word needs a tokenizer that marks where words end; {tokenizer.Kind} marks where they start");
         int start = model.Config.DecoderStartTokenId, eos = model.Config.EosTokenId;
         // Similar lengths together, so that greedy batches carry little padding.
         var order = Enumerable.Range(0, inputs.Count).OrderBy(i => sources[i].Length).ToList();
@@ -49,8 +51,8 @@ public sealed class Summarizer(T5 model, T5Tokenizer tokenizer, T5TextSettings t
             using var scope = NewDisposeScope();
             var (source, lens, _, _) = Training.Seq2SeqBatches.Make(part.Select(i => (sources[i], new[] { eos })).ToList(), T5Tokenizer.PadId, start);
             var ids = decoding.Beam == 1
-                ? GreedySearch.Decode(model, source, lens, start, eos, decoding.MaxLength, noRepeatNgram: decoding.NoRepeatNgramSize)
-                : new List<int[]> { BeamSearch.Decode(model, source, lens, start, eos, decoding.MaxLength, decoding.Beam, decoding.LengthPenalty, decoding.NoRepeatNgramSize) };
+                ? GreedySearch.Decode(model, source, lens, start, eos, decoding.MaxLength, noRepeatNgram: decoding.NoRepeatNgramSize, endsWord: endsWord)
+                : new List<int[]> { BeamSearch.Decode(model, source, lens, start, eos, decoding.MaxLength, decoding.Beam, decoding.LengthPenalty, decoding.NoRepeatNgramSize, endsWord) };
             for (int j = 0; j < part.Length; j++) outputs[part[j]] = tokenizer.Decode(ids[j]);
             done?.Invoke(part.Length);
         }

@@ -34,6 +34,11 @@ public abstract class T5Tokenizer : ITokenizer
     public abstract int[] Encode(string text);
     /// <summary>Text of the ids: padding and &lt;/s&gt; left out, sentinels written as &lt;extra_id_k&gt; words.</summary>
     public abstract string Decode(IEnumerable<int> ids);
+    /// <summary>
+    /// Whether a token ends a word (the special tokens and sentinels are words of their own); null for a tokenizer
+    /// that marks where words start instead (SentencePiece), which a decoder cannot know until the next token.
+    /// </summary>
+    public virtual Func<int, bool>? EndsWord => null;
     public abstract JsonObject Describe();
 }
 
@@ -71,6 +76,9 @@ public sealed class T5BpeTokenizer : T5Tokenizer
     public SubwordVocabulary Subwords => subwords;
 
     public override int[] Encode(string text) => vocabulary.ToIds(subwords.Split(Words(text)));
+
+    public override Func<int, bool>? EndsWord => id =>
+        id is PadId or EosId or UnkId || IsSentinel(id) || vocabulary.ToToken(id).EndsWith(SubwordVocabulary.EndOfWord, StringComparison.Ordinal);
 
     public override string Decode(IEnumerable<int> ids) =>
         SubwordVocabulary.Join(ids.Where(id => id is not (PadId or EosId)).Select(id => IsSentinel(id) ? vocabulary.ToToken(id) + SubwordVocabulary.EndOfWord : vocabulary.ToToken(id)));

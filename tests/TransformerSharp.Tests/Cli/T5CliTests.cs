@@ -100,6 +100,9 @@ public class T5CliTests
         var summary = Run("t5", "summarize", "--model", ftCkpt, "#Person1#: Hello, I am Tom. I want to buy a car.\n#Person2#: The car costs 12 dollars.");
         Assert.True(summary.code == 0, summary.error);
         Assert.Single(summary.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var byWords = Run("t5", "summarize", "--model", ftCkpt, "--no-repeat-ngram", "2", "--no-repeat-unit", "word", "--beam", "2", "#Person1#: Hello, I am Tom.");
+        Assert.True(byWords.code == 0, byWords.error);
+        Assert.Single(byWords.output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         var fromScratch = Run("t5", "finetune", "--init", "none", "--tokenizer-from", preCkpt, "--data", data, "--preset", "tiny", "--iterations", "4",
                               "--max-train-samples", "10", "--out", scratch);
@@ -255,5 +258,6 @@ public class T5CliTests
                      Run("t5", "finetune", "--init", "none", "--data", data, "--max-train-samples", "0", "--out", work).error.Trim());
         Assert.Equal("--beam must be at least 1, got 0", Run("t5", "summarize", "--model", gptPath, "--beam", "0", "x").error.Trim());
         Assert.Equal("--no-repeat-ngram must be 0 (off) or more, got -1", Run("t5", "eval", "--model", gptPath, "--test", bad, "--no-repeat-ngram", "-1").error.Trim());
+        Assert.Contains("--no-repeat-unit", Run("t5", "summarize", "--model", gptPath, "--no-repeat-unit", "sentence", "x").error);
     }
 }

@@ -28,4 +28,23 @@ public class SearchTests
         Assert.Empty(NoRepeatNgram.Banned(new[] { 5, 5, 5 }, 0));
         Assert.Equal(new[] { 5 }, NoRepeatNgram.Banned(new[] { 5, 5 }, 1).Concat(NoRepeatNgram.Banned(new[] { 5 }, 1)).Distinct());
     }
+
+    [Fact]
+    public void NoRepeatNgramOfWordsLetsAWordOfSeveralTokensRecur()
+    {
+        // "P2" is the three tokens 7 8 9 (9 ends the word, as "#Person2#" splits here); x = 5, y = 6 are one-token words.
+        Func<int, bool> endsWord = t => t is 9 or 5 or 6;
+        int[] written = { 7, 8, 9, 5, 7, 8, 9, 6, 7, 8 };                    // "P2 x P2 y P2…"
+        Assert.Equal(new[] { 9 }, NoRepeatNgram.Banned(written, 3));          // in tokens, "P2" cannot be finished again
+        Assert.Empty(NoRepeatNgram.Banned(written, 3, endsWord));              // in words, "P2 y P2" is no repeat
+
+        // After "P2 x P2 x", writing "P2" again would repeat the words "P2 x P2": its last token is banned once the
+        // tokens before it are written, not earlier.
+        int[] repeat = { 7, 8, 9, 5, 7, 8, 9, 5, 7 };                         // "P2 x P2 x P…"
+        Assert.Empty(NoRepeatNgram.Banned(repeat, 3, endsWord));
+        Assert.Equal(new[] { 9 }, NoRepeatNgram.Banned(repeat.Append(8).ToArray(), 3, endsWord));
+        // A one-token word after the repeated prefix is banned at once, and n = 0 bans nothing.
+        Assert.Equal(new[] { 6 }, NoRepeatNgram.Banned(new[] { 5, 6, 5 }, 2, endsWord));
+        Assert.Empty(NoRepeatNgram.Banned(new[] { 5, 5, 5 }, 0, endsWord));
+    }
 }

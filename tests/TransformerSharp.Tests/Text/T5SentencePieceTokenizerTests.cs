@@ -35,6 +35,7 @@ public class T5SentencePieceTokenizerTests
         for (int i = 0; i < Texts.Length; i++) Assert.Equal(expected[i], tokenizer.Encode(Texts[i]));
         Assert.Contains(T5Tokenizer.UnkId, tokenizer.Encode(Texts[4]));
         Assert.Equal(Texts[0], tokenizer.Decode(tokenizer.Encode(Texts[0]).Append(T5Tokenizer.EosId)));
+        Assert.Null(tokenizer.EndsWord);                                   // pieces mark where words start, not end
     }
 
     [SkippableFact]

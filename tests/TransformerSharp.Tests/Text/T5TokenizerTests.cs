@@ -51,4 +51,18 @@ public class T5TokenizerTests
         Assert.DoesNotContain(T5Tokenizer.UnkId, ids);
         Assert.Equal("#Person1# asks how #Person2# is, thanks.", tokenizer.Decode(ids));
     }
+
+    [Fact]
+    public void EndsWordMarksTheLastTokenOfEachWord()
+    {
+        var tokenizer = T5Tokenizer.Learn(Enumerable.Repeat("#Person1#: Hi, how are you? #Person2#: Fine, thanks.", 20), merges: 40);
+        var endsWord = tokenizer.EndsWord!;
+        foreach (string word in new[] { "#Person2#", "thanks.", "Hi,", "#Person2#," })
+        {
+            int[] ids = tokenizer.Encode(word);
+            Assert.Equal(Enumerable.Range(0, ids.Length).Select(i => i == ids.Length - 1), ids.Select(endsWord));
+        }
+        Assert.True(tokenizer.Encode("#Person2#,").Length > 1);
+        Assert.All(new[] { T5Tokenizer.PadId, T5Tokenizer.EosId, T5Tokenizer.UnkId, tokenizer.SentinelId(0) }, id => Assert.True(endsWord(id)));
+    }
 }

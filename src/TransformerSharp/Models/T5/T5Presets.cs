@@ -2,8 +2,14 @@ using TransformerSharp.Training;
 
 namespace TransformerSharp.Models.T5;
 
-/// <summary>How summaries are decoded: beam size (1: greedy), GNMT length penalty, Hugging Face's no_repeat_ngram_size, maximum length.</summary>
-public sealed record T5Decoding(int Beam = 4, double LengthPenalty = 0.6, int NoRepeatNgramSize = 3, int MaxLength = 64)
+/// <summary>What no_repeat_ngram_size counts: tokens (Hugging Face) or whole words (<see cref="Generation.NoRepeatNgram"/>).</summary>
+public enum NgramUnit { Token, Word }
+
+/// <summary>
+/// How summaries are decoded: beam size (1: greedy), GNMT length penalty, Hugging Face's no_repeat_ngram_size and
+/// what its n-grams count, maximum length.
+/// </summary>
+public sealed record T5Decoding(int Beam = 4, double LengthPenalty = 0.6, int NoRepeatNgramSize = 3, int MaxLength = 64, NgramUnit NoRepeatUnit = NgramUnit.Token)
 {
     public void Validate()
     {
