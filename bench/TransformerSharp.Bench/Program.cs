@@ -107,7 +107,8 @@ if (sections.Contains("dropout"))
 if (sections.Contains("t5"))
 {
     AnsiConsole.MarkupLine($"[bold]T5 dialogsum-cpu training step, products in float32 and in bf16 (ms; ratio: float32's time ÷ bf16's); " +
-                           $"this CPU {(TransformerSharp.Torch.MatmulPrecision.CpuHasNativeBf16 ? "has" : "lacks")} native bf16[/]");
+                           $"this CPU {(TransformerSharp.Torch.MatmulPrecision.CpuHasNativeBf16 ? "has" : "lacks")} native bf16, " +
+                           $"oneDNN's ISA cap {TransformerSharp.Torch.OneDnnIsa.InForce ?? "none"}[/]");
     foreach (string stage in T5StepBenchmarks.Stages)
     {
         double float32 = T5StepBenchmarks.Seconds(stage, bf16: false, threads: 2), bf16 = T5StepBenchmarks.Seconds(stage, bf16: true, threads: 2);

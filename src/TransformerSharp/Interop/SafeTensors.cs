@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using static TorchSharp.torch;
+using static TransformerSharp.Interop.RequiredJson;
 
 namespace TransformerSharp.Interop;
 
@@ -73,13 +74,13 @@ public static class SafeTensors
     {
         try
         {
-            string dtype = node!["dtype"]!.GetValue<string>();
-            long[] shape = node["shape"]!.AsArray().Select(d => d!.GetValue<long>()).ToArray();
-            var offsets = node["data_offsets"]!.AsArray();
+            string dtype = FieldValue<string>(node, "dtype");
+            long[] shape = Field(node, "shape").AsArray().Select(d => Value<long>(d, "a dimension")).ToArray();
+            var offsets = Field(node, "data_offsets").AsArray();
             if (offsets.Count != 2 || shape.Any(d => d < 0)) throw new FormatException();
-            return (dtype, shape, offsets[0]!.GetValue<long>(), offsets[1]!.GetValue<long>());
+            return (dtype, shape, Value<long>(offsets[0], "an offset"), Value<long>(offsets[1], "an offset"));
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{path}: tensor '{name}' needs dtype, shape and two data_offsets in the header");
         }

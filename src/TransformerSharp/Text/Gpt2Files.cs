@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static TransformerSharp.Interop.RequiredJson;
 
 namespace TransformerSharp.Text;
 
@@ -59,15 +60,16 @@ public static class Gpt2Files
     {
         try
         {
-            var json = JsonNode.Parse(File.ReadAllText(path))!;
-            var model = json["model"]!;
-            var vocab = model["vocab"]!.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<int>());
+            var json = JsonNode.Parse(File.ReadAllText(path)) ?? throw new FormatException("the file holds null");
+            var model = Field(json, "model");
+            var vocab = Field(model, "vocab").AsObject().ToDictionary(kv => kv.Key, kv => Value<int>(kv.Value, $"the id of '{kv.Key}'"));
             foreach (var added in json["added_tokens"]?.AsArray() ?? new JsonArray())
-                vocab[added!["content"]!.GetValue<string>()] = added["id"]!.GetValue<int>();
-            var merges = model["merges"]!.AsArray().Select(m => m is JsonArray pair ? $"{pair[0]} {pair[1]}" : m!.GetValue<string>()).ToList();
+                vocab[FieldValue<string>(added, "content")] = FieldValue<int>(added, "id");
+            var merges = Field(model, "merges").AsArray()
+                .Select(m => m is JsonArray pair ? $"{pair[0]} {pair[1]}" : Value<string>(m, "a merge")).ToList();
             return (vocab, merges);
         }
-        catch (Exception e) when (e is JsonException or NullReferenceException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
             throw new InvalidDataException($"{path}: not a tokenizer.json with a BPE model's vocab and merges ({e.Message})");
         }

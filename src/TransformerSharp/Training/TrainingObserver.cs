@@ -23,6 +23,10 @@ public sealed class TrainingObserver
     {
         if (options.Bf16 && !MatmulPrecision.CpuHasNativeBf16)
             Warning("--bf16: this CPU has neither AVX-512 BF16 nor AMX, so its bf16 products are emulated and slower than float32; --bf16 false is faster here");
+        else if (options.Bf16 && MatmulPrecision.CpuHasAmx && OneDnnIsa.CappedHere)
+            Warning($"--bf16: AMX is off ({OneDnnIsa.Variable}={OneDnnIsa.Cap}, TransformerSharp's default), and without it bf16 products " +
+                    $"ran slower than float32 on the CPU we measured; {OneDnnIsa.Variable}=ALL turns AMX on, but then a " +
+                    "NullReferenceException kills the process instead of being reported (README, \"AMX and .NET's signal stack\")");
         Started(title, options.Iterations);
         var result = Trainer.Run(task, options, resume, Step, Evaluated, Cancel);
         Finished(title, result, options);

@@ -75,6 +75,10 @@ public class SafeTensorsTests
     [InlineData("""{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}""", 4, "tensor 'w' has data_offsets [0, 8] outside the 4 bytes of data")]
     [InlineData("""{"w": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}""", 8, "tensor 'w' is F32 [3], 12 bytes, but its data_offsets span 8")]
     [InlineData("""{"w": {"dtype": "F32", "shape": [2]}}""", 8, "tensor 'w' needs dtype, shape and two data_offsets")]
+    [InlineData("""{"w": {"dtype": null, "shape": [2], "data_offsets": [0, 8]}}""", 8, "tensor 'w' needs dtype, shape and two data_offsets")]
+    [InlineData("""{"w": {"dtype": "F32", "shape": [null], "data_offsets": [0, 8]}}""", 8, "tensor 'w' needs dtype, shape and two data_offsets")]
+    [InlineData("""{"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, null]}}""", 8, "tensor 'w' needs dtype, shape and two data_offsets")]
+    [InlineData("""{"w": 3}""", 8, "tensor 'w' needs dtype, shape and two data_offsets")]
     [InlineData("""{"w": nope""", 0, "the safetensors header is not a JSON object")]
     public void DamagedFilesAreRefusedNamingTheFileAndTheTensor(string header, int dataBytes, string message)
     {

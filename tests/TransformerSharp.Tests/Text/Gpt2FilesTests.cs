@@ -76,4 +76,22 @@ public class Gpt2FilesTests
             Assert.Equal("gpt2", Gpt2Files.Read(folder).Kind);
         }
     }
+
+    [Theory]
+    [InlineData("null", "the file holds null")]
+    [InlineData("""{"added_tokens": []}""", "no 'model'")]
+    [InlineData("""{"model": {"merges": []}}""", "no 'vocab'")]
+    [InlineData("""{"model": {"vocab": {"a": null}, "merges": []}}""", "the id of 'a' is null")]
+    [InlineData("""{"model": {"vocab": {}, "merges": [null]}}""", "a merge is null")]
+    [InlineData("""{"model": {"vocab": {}, "merges": []}, "added_tokens": [{"id": 3}]}""", "no 'content'")]
+    [InlineData("""{"model": {"vocab": {}, "merges": []}, "added_tokens": [null]}""", "no 'content'")]
+    [InlineData("""{"model": {"vocab": "a"}}""", "not a tokenizer.json")]
+    public void ADamagedTokenizerJsonIsRefusedNamingTheFileAndWhatIsMissing(string json, string message)
+    {
+        string folder = TestSupport.TempFolder(), path = Path.Combine(folder, Gpt2Files.FastFile);
+        File.WriteAllText(path, json);
+        var error = Assert.Throws<InvalidDataException>(() => Gpt2Files.Read(folder));
+        Assert.StartsWith(path + ": not a tokenizer.json", error.Message);
+        Assert.Contains(message, error.Message);
+    }
 }

@@ -103,16 +103,21 @@ public class MatmulPrecisionTests
     public void TheTrainerTurnsBf16OnForARunThatAsksAndOffAfter()
     {
         using var scope = NewDisposeScope();
-        var recipe = T5Presets.Tiny;
-        TorchRuntime.Seed(4);
-        var model = new T5(recipe.Model with { VocabSize = 120 });
         var seen = new List<bool>();
-        var pairs = new List<(int[], int[])> { (new[] { 5, 6, 7, 8, 1 }, new[] { 9, 10, 1 }), (new[] { 11, 12, 1 }, new[] { 13, 1 }) };
-        var task = new Recording(new SummarizationTask(model, pairs, pairs, batchSize: 2, evalBatches: 1, seed: 4, new()), seen);
-        var settings = recipe.Finetuning with { Iterations = 3, Evaluations = 1, Bf16 = true };
+        var task = new Recording(TinyT5Task(), seen);
+        var settings = T5Presets.Tiny.Finetuning with { Iterations = 3, Evaluations = 1, Bf16 = true };
         Trainer.Run(task, settings.ToTrainerOptions(4, null));
         Assert.Equal(new[] { true, true, true }, seen);
         Assert.False(MatmulPrecision.Bf16);
+    }
+
+    /// <summary>Summarization by T5's tiny preset (vocabulary 120) on two hand-made pairs, seed 4.</summary>
+    internal static SummarizationTask TinyT5Task()
+    {
+        TorchRuntime.Seed(4);
+        var model = new T5(T5Presets.Tiny.Model with { VocabSize = 120 });
+        var pairs = new List<(int[], int[])> { (new[] { 5, 6, 7, 8, 1 }, new[] { 9, 10, 1 }), (new[] { 11, 12, 1 }, new[] { 13, 1 }) };
+        return new SummarizationTask(model, pairs, pairs, batchSize: 2, evalBatches: 1, seed: 4, new());
     }
 
     sealed class Recording(ITrainingTask inner, List<bool> seen) : ITrainingTask

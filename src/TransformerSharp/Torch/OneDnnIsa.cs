@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace TransformerSharp.Torch;
+
+/// <summary>
+/// Keeps oneDNN (libtorch's bf16 products) off AMX unless the user chose its instruction set. The first time oneDNN
+/// considers AMX it asks Linux for the tile state, and from then on every signal frame carries it: .NET's 16 KB
+/// alternate signal stack then overflows inside its own SIGSEGV handler, so a NullReferenceException anywhere kills
+/// the process without a word instead of throwing. AVX512_CORE_BF16 keeps native bf16 dot products (README, "AMX and
+/// .NET's signal stack").
+/// </summary>
+public static class OneDnnIsa
+{
+    public const string Variable = "ONEDNN_MAX_CPU_ISA";
+    public const string LegacyVariable = "DNNL_MAX_CPU_ISA";
+    public const string Cap = "AVX512_CORE_BF16";
+
+    /// <summary>Whether the cap is ours: the user set neither variable.</summary>
+    public static bool CappedHere { get; private set; }
+
+    /// <summary>Runs when this assembly loads, before any model of ours reaches oneDNN, which reads the variable once.</summary>
+#pragma warning disable CA2255   // a library initializer on purpose: no caller of ours can be relied on to run first
+    [ModuleInitializer]
+    internal static void KeepOffAmx()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (Environment.GetEnvironmentVariable(Variable) is not null || Environment.GetEnvironmentVariable(LegacyVariable) is not null) return;
+        // Environment.SetEnvironmentVariable changes .NET's copy only; oneDNN reads the C library's.
+        CappedHere = setenv(Variable, Cap, 0) == 0;
+    }
+#pragma warning restore CA2255
+
+    /// <summary>$ONEDNN_MAX_CPU_ISA as the C library (and so oneDNN) sees it; null when unset.</summary>
+    public static string? InForce => OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(getenv(Variable)) : Environment.GetEnvironmentVariable(Variable);
+
+    /// <summary>Whether this process holds permission for AMX's tile data (Linux's arch_prctl ARCH_GET_XCOMP_PERM).</summary>
+    public static bool AmxTileDataPermitted()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
+        ulong features = 0;
+        return syscall(SysArchPrctl, ArchGetXcompPerm, ref features) == 0 && (features & (1UL << XFeatureTileData)) != 0;
+    }
+
+    const long SysArchPrctl = 158, ArchGetXcompPerm = 0x1022;
+    const int XFeatureTileData = 18;
+
+    [DllImport("libc", SetLastError = true)]
+    static extern int setenv(string name, string value, int overwrite);
+
+    [DllImport("libc")]
+    static extern IntPtr getenv(string name);
+
+    [DllImport("libc", SetLastError = true)]
+    static extern long syscall(long number, long code, ref ulong features);
+}

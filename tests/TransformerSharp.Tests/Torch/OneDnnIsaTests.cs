@@ -1,0 +1,72 @@
+using TransformerSharp.Models.T5;
+using TransformerSharp.Torch;
+using TransformerSharp.Training;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace TransformerSharp.Tests.Torch;
+
+/// <summary>
+/// oneDNN kept off AMX: were it to ask Linux for AMX's tile state, the NullReferenceException below would kill the test
+/// host on CPUs with AMX (SIGSEGV inside .NET's handler) instead of being caught. On CPUs without AMX oneDNN never asks.
+/// </summary>
+public class OneDnnIsaTests
+{
+    static void Bf16ProductsAndAConvolution()
+    {
+        using var scope = NewDisposeScope();
+        using (MatmulPrecision.Use(true))
+        {
+            using var layer = nn.Linear(64, 64);
+            MatmulPrecision.Linear(layer, randn(32, 64)).sum().backward();
+            MatmulPrecision.Bmm(randn(4, 32, 64), randn(4, 64, 32));
+        }
+        nn.functional.conv2d(randn(2, 3, 28, 28), randn(16, 3, 4, 4), strides: new long[] { 4, 4 });   // oneDNN in float32 too
+    }
+
+    static bool UserChose => Environment.GetEnvironmentVariable(OneDnnIsa.Variable) is not null ||
+                             Environment.GetEnvironmentVariable(OneDnnIsa.LegacyVariable) is not null;
+
+    [SkippableFact]
+    public void TheCapIsInTheCLibrarysEnvironmentUnlessTheUserChoseOne()
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "the cap is set on Linux only");
+        Assert.Equal(!UserChose, OneDnnIsa.CappedHere);
+        Assert.Equal(Environment.GetEnvironmentVariable(OneDnnIsa.Variable) ?? (UserChose ? null : OneDnnIsa.Cap), OneDnnIsa.InForce);
+    }
+
+    [SkippableFact]
+    public void Bf16ProductsLeaveAmxTileDataUnrequested()
+    {
+        Skip.If(UserChose, $"{OneDnnIsa.Variable} or {OneDnnIsa.LegacyVariable} is set: oneDNN's instruction set is the user's choice");
+        Bf16ProductsAndAConvolution();
+        Assert.False(OneDnnIsa.AmxTileDataPermitted(), "oneDNN asked for AMX: NullReferenceExceptions would now crash the process");
+    }
+
+    [SkippableFact]
+    public void ANullReferenceAfterBf16ProductsIsStillAnException()
+    {
+        Skip.If(UserChose, $"{OneDnnIsa.Variable} or {OneDnnIsa.LegacyVariable} is set: oneDNN's instruction set is the user's choice");
+        Bf16ProductsAndAConvolution();
+        string? missing = Environment.GetEnvironmentVariable("TRANSFORMERSHARP_NO_SUCH_VARIABLE");
+        Assert.Throws<NullReferenceException>(() => missing!.Length);
+        Exception? onThread = null;
+        var thread = new Thread(() => { try { _ = missing!.Length; } catch (Exception e) { onThread = e; } });
+        thread.Start();
+        thread.Join();
+        Assert.IsType<NullReferenceException>(onThread);
+    }
+
+    [Fact]
+    public void ABf16RunSaysWhenItsProductsAreSlowerThanFloat32Here()
+    {
+        using var scope = NewDisposeScope();
+        var warnings = new List<string>();
+        var settings = T5Presets.Tiny.Finetuning with { Iterations = 1, Evaluations = 1, Bf16 = true };
+        new TrainingObserver { Warning = warnings.Add }.Run("bf16", MatmulPrecisionTests.TinyT5Task(), settings.ToTrainerOptions(4, null));
+        string? expected = !MatmulPrecision.CpuHasNativeBf16 ? "emulated"
+                         : MatmulPrecision.CpuHasAmx && OneDnnIsa.CappedHere ? $"{OneDnnIsa.Variable}=ALL turns AMX on" : null;
+        if (expected is null) Assert.Empty(warnings);
+        else Assert.Contains(expected, Assert.Single(warnings));
+    }
+}
