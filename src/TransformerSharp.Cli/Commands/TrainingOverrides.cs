@@ -5,7 +5,7 @@ namespace TransformerSharp.Cli.Commands;
 
 /// <summary>
 /// The options that override a preset's training settings (--iterations, --batch-size, --lr, --relative-step, --bf16,
-/// --keep-checkpoints), applied and checked in one place.
+/// --keep-checkpoints, --label-smoothing), applied and checked in one place.
 /// </summary>
 public sealed class TrainingOverrides
 {
@@ -14,6 +14,7 @@ public sealed class TrainingOverrides
     readonly Option<double?> learningRate = new("--lr") { Description = "peak learning rate (overrides the preset)" };
     readonly Option<bool?> bf16 = new("--bf16") { Description = "true: matrix products in bfloat16, the rest in float32 (faster only on CPUs with AVX-512 BF16 or AMX, and there for batches of one shape, as pretraining's: see the README)" };
     readonly Option<int?> keepCheckpoints = new("--keep-checkpoints") { Description = "also keep the models of the last N evaluations and write their mean (averaged.ckpt)" };
+    readonly Option<double?> labelSmoothing = new("--label-smoothing") { Description = "spread this share of each target's probability over the vocabulary in the training loss (0: off; validation loss unsmoothed)" };
     readonly Option<bool?> relativeStep = new("--relative-step") { Description = "true: scale each parameter's step by its root-mean-square, as Adafactor (T5) does" };
 
     public void AddTo(Command command)
@@ -24,6 +25,7 @@ public sealed class TrainingOverrides
         command.Options.Add(relativeStep);
         command.Options.Add(bf16);
         command.Options.Add(keepCheckpoints);
+        command.Options.Add(labelSmoothing);
     }
 
     /// <summary>The settings with the options given; refused, naming the option, when no run could use them.</summary>
@@ -37,6 +39,7 @@ public sealed class TrainingOverrides
             RelativeStep = parse.GetValue(relativeStep) ?? settings.RelativeStep,
             Bf16 = parse.GetValue(bf16) ?? settings.Bf16,
             KeepCheckpoints = parse.GetValue(keepCheckpoints) ?? settings.KeepCheckpoints,
+            LabelSmoothing = parse.GetValue(labelSmoothing) ?? settings.LabelSmoothing,
         };
         result.Validate();
         return result;

@@ -44,12 +44,13 @@ public static class Seq2SeqBatches
 
     static int RoundUp(int length, int multiple) => (length + multiple - 1) / multiple * multiple;
 
-    /// <summary>The masked cross-entropy of a model on pairs, and how many target tokens it averages over.</summary>
-    public static (Tensor loss, long tokens) Loss(ISeq2SeqModel model, IReadOnlyList<(int[] source, int[] target)> pairs, int padId, int startId)
+    /// <summary>The masked cross-entropy of a model on pairs (label-smoothed when asked), and how many target tokens it averages over.</summary>
+    public static (Tensor loss, long tokens) Loss(ISeq2SeqModel model, IReadOnlyList<(int[] source, int[] target)> pairs, int padId, int startId,
+                                                  double labelSmoothing = 0.0)
     {
         using var scope = NewDisposeScope();
         var (source, lens, decoderInput, labels) = Make(pairs, padId, startId);
-        Tensor loss = Seq2Seq.MaskedLoss(model.Logits(source, lens, decoderInput), labels, padId);
+        Tensor loss = Seq2Seq.MaskedLoss(model.Logits(source, lens, decoderInput), labels, padId, labelSmoothing);
         return (loss.MoveToOuterDisposeScope(), pairs.Sum(p => (long)p.target.Length));
     }
 

@@ -18,13 +18,14 @@ public sealed class SpanCorruptionTask : ITrainingTask
     readonly int[] train, valid;
     readonly int batchSize, evalBatches, tokensLength;
     readonly long seed;
+    readonly double labelSmoothing;
     readonly JsonObject description;
 
     public SpanCorruptionTask(T5 model, T5Tokenizer tokenizer, int[] train, int[] valid, int batchSize, int inputLength, int evalBatches,
-                              long seed, JsonObject description)
+                              long seed, JsonObject description, double labelSmoothing = 0.0)
     {
-        (this.model, this.tokenizer, this.train, this.valid, this.batchSize, this.evalBatches, this.seed, this.description) =
-            (model, tokenizer, train, valid, batchSize, evalBatches, seed, description);
+        (this.model, this.tokenizer, this.train, this.valid, this.batchSize, this.evalBatches, this.seed, this.description, this.labelSmoothing) =
+            (model, tokenizer, train, valid, batchSize, evalBatches, seed, description, labelSmoothing);
         tokensLength = SpanCorruption.Lengths(inputLength).tokensLength;
         if (train.Length <= tokensLength) throw new UserError($"the pretraining text has {train.Length:N0} tokens, fewer than one window of {tokensLength}");
     }
@@ -49,7 +50,7 @@ public sealed class SpanCorruptionTask : ITrainingTask
 
     public Tensor TrainingLoss(long step, int micro)
     {
-        var (loss, tokens) = Seq2SeqBatches.Loss(model, Batch(train, Trainer.StepRandom(seed, step, micro)), T5Tokenizer.PadId, model.Config.DecoderStartTokenId);
+        var (loss, tokens) = Seq2SeqBatches.Loss(model, Batch(train, Trainer.StepRandom(seed, step, micro)), T5Tokenizer.PadId, model.Config.DecoderStartTokenId, labelSmoothing);
         TokensPerBatch = tokens;
         return loss;
     }

@@ -16,15 +16,16 @@ public sealed class SummarizationTask : ITrainingTask
     readonly IReadOnlyList<(int[] source, int[] target)> train, valid;
     readonly int batchSize, evalBatches;
     readonly long seed;
+    readonly double labelSmoothing;
     readonly JsonObject description;
     (long epoch, List<int[]> batches)? current;
 
     public SummarizationTask(T5 model, IReadOnlyList<(int[], int[])> train, IReadOnlyList<(int[], int[])> valid, int batchSize, int evalBatches,
-                             long seed, JsonObject description)
+                             long seed, JsonObject description, double labelSmoothing = 0.0)
     {
         if (train.Count == 0) throw new UserError("no training dialogues");
-        (this.model, this.train, this.valid, this.batchSize, this.evalBatches, this.seed, this.description) =
-            (model, train, valid, batchSize, evalBatches, seed, description);
+        (this.model, this.train, this.valid, this.batchSize, this.evalBatches, this.seed, this.description, this.labelSmoothing) =
+            (model, train, valid, batchSize, evalBatches, seed, description, labelSmoothing);
     }
 
     public string Kind => T5Checkpoint.Kind;
@@ -36,7 +37,8 @@ public sealed class SummarizationTask : ITrainingTask
 
     public Tensor TrainingLoss(long step, int micro)
     {
-        var (loss, tokens) = Seq2SeqBatches.Loss(model, BatchIndices(step).Select(i => train[i]).ToList(), T5Tokenizer.PadId, model.Config.DecoderStartTokenId);
+        var (loss, tokens) = Seq2SeqBatches.Loss(model, BatchIndices(step).Select(i => train[i]).ToList(), T5Tokenizer.PadId, model.Config.DecoderStartTokenId,
+                                                 labelSmoothing);
         TokensPerBatch = tokens;
         return loss;
     }

@@ -47,7 +47,8 @@ public static class T5Training
         var model = new T5(config);
         var text = new T5TextSettings(T5TextSettings.SpanCorruption, "", recipe.InputLength, SpanCorruption.Lengths(recipe.InputLength).targetsLength);
         var task = new SpanCorruptionTask(model, tokenizer, train.ToArray(), valid.ToArray(), recipe.Pretraining.BatchSize, recipe.InputLength,
-                                          recipe.Pretraining.EvalBatches, seed, T5Checkpoint.Describe(model, tokenizer, text, settings.PresetName));
+                                          recipe.Pretraining.EvalBatches, seed, T5Checkpoint.Describe(model, tokenizer, text, settings.PresetName),
+                                          recipe.Pretraining.LabelSmoothing);
         observer.Info($"{Describe(model)}; {train.Count:N0} training and {valid.Count:N0} validation tokens; windows of {task.TokensLength} tokens " +
                       $"→ inputs of {recipe.InputLength}, targets of {text.MaxTargetLength}");
         var result = observer.Run("t5 pretrain", task, recipe.Pretraining.ToTrainerOptions(seed, settings.OutDir), settings.Resume);
@@ -93,7 +94,7 @@ public static class T5Training
         var valid = Pairs(devDialogues, tokenizer, recipe, "dev", observer);
         var text = new T5TextSettings(T5TextSettings.Summarize, SummarizePrefix, recipe.MaxSourceLength, recipe.MaxTargetLength);
         var task = new SummarizationTask(model, train, valid, recipe.Finetuning.BatchSize, recipe.Finetuning.EvalBatches, seed,
-                                         T5Checkpoint.Describe(model, tokenizer, text, settings.PresetName));
+                                         T5Checkpoint.Describe(model, tokenizer, text, settings.PresetName), recipe.Finetuning.LabelSmoothing);
         observer.Info($"{Describe(model)}; {train.Count:N0} training and {valid.Count:N0} dev dialogues; sources up to {recipe.MaxSourceLength} tokens, " +
                       $"summaries up to {recipe.MaxTargetLength}");
         var options = recipe.Finetuning.ToTrainerOptions(seed, settings.OutDir, task.StepsPerEpoch);

@@ -189,6 +189,25 @@ public class T5CliTests
     }
 
     [Fact]
+    public void LabelSmoothingReachesTheFinetuningLossAndIsCheckedAsAnOption()
+    {
+        var (data, pretrained) = TinyPretrained();
+        double FirstLoss(double smoothing)
+        {
+            var recipe = T5Presets.Tiny with { Finetuning = T5Presets.Tiny.Finetuning with { Iterations = 1, LabelSmoothing = smoothing } };
+            var settings = new T5FinetuneSettings(data, pretrained, null, "tiny", recipe, Seed: 0, TestSupport.TempFolder());
+            double first = double.NaN;
+            using var model = T5Training.Finetune(settings, new TrainingObserver { Step = p => first = p.Loss }).Model;
+            return first;
+        }
+        double plain = FirstLoss(0), smoothed = FirstLoss(0.3);
+        Assert.True(double.IsFinite(plain) && double.IsFinite(smoothed));
+        Assert.True(Math.Abs(plain - smoothed) > 1e-3, $"the same first loss with and without smoothing: {plain}");
+        Assert.Contains("--label-smoothing", Run("t5", "finetune", "--init", pretrained, "--data", data, "--label-smoothing", "1.5",
+                                                 "--out", TestSupport.TempFolder()).error);
+    }
+
+    [Fact]
     public void ThePresetsFinetuningDropoutAppliesToAPretrainedModel()
     {
         var (data, pretrained) = TinyPretrained();
