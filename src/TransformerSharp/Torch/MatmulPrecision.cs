@@ -61,7 +61,7 @@ public static class MatmulPrecision
     /// Whether this CPU multiplies bf16 natively (AVX-512 BF16 or AMX); without either, oneDNN emulates the products
     /// and bf16 runs slower than float32. Read from /proc/cpuinfo; false where that file is absent.
     /// </summary>
-    public static bool CpuHasNativeBf16 => cpuFlags.Overlaps(new[] { "avx512_bf16", "amx_bf16" });
+    public static bool CpuHasNativeBf16 => cpuFlags.Contains("avx512_bf16") || CpuHasAmx;
 
     /// <summary>Whether this CPU has AMX's bf16 tiles, which oneDNN uses only when allowed (<see cref="OneDnnIsa"/>).</summary>
     public static bool CpuHasAmx => cpuFlags.Contains("amx_bf16");

@@ -16,20 +16,30 @@ public static class OneDnnIsa
     public const string LegacyVariable = "DNNL_MAX_CPU_ISA";
     public const string Cap = "AVX512_CORE_BF16";
 
-    /// <summary>Whether the cap is ours: the user set neither variable.</summary>
+    /// <summary>Whether the cap is ours: the user set neither variable, and it came before oneDNN had asked for AMX.</summary>
     public static bool CappedHere { get; private set; }
 
-    /// <summary>Runs when this assembly loads, before any model of ours reaches oneDNN, which reads the variable once.</summary>
+    static bool applied;
+
 #pragma warning disable CA2255   // a library initializer on purpose: no caller of ours can be relied on to run first
     [ModuleInitializer]
-    internal static void KeepOffAmx()
+    internal static void OnLoad() => Apply();
+#pragma warning restore CA2255
+
+    /// <summary>
+    /// Sets the cap, once. oneDNN reads the variable at libtorch's first product (even a float32 one), so the cap must
+    /// come before it: this assembly sets it as it loads, and only a program that runs libtorch before touching any
+    /// type of ours needs to call this first. Too late — AMX already granted — <see cref="CappedHere"/> stays false.
+    /// </summary>
+    public static void Apply()
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (applied) return;
+        applied = true;
+        if (!OperatingSystem.IsLinux() || AmxTileDataPermitted()) return;
         if (Environment.GetEnvironmentVariable(Variable) is not null || Environment.GetEnvironmentVariable(LegacyVariable) is not null) return;
         // Environment.SetEnvironmentVariable changes .NET's copy only; oneDNN reads the C library's.
         CappedHere = setenv(Variable, Cap, 0) == 0;
     }
-#pragma warning restore CA2255
 
     /// <summary>$ONEDNN_MAX_CPU_ISA as the C library (and so oneDNN) sees it; null when unset.</summary>
     public static string? InForce => OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(getenv(Variable)) : Environment.GetEnvironmentVariable(Variable);
