@@ -111,13 +111,15 @@ public class MatmulPrecisionTests
         Assert.False(MatmulPrecision.Bf16);
     }
 
-    /// <summary>Summarization by T5's tiny preset (vocabulary 120) on two hand-made pairs, seed 4.</summary>
+    /// <summary>Two hand-made (source, summary) pairs of ids for T5's tiny preset.</summary>
+    internal static readonly List<(int[], int[])> TinyT5Pairs = new() { (new[] { 5, 6, 7, 8, 1 }, new[] { 9, 10, 1 }), (new[] { 11, 12, 1 }, new[] { 13, 1 }) };
+
+    /// <summary>Summarization by T5's tiny preset (vocabulary 120) on <see cref="TinyT5Pairs"/>, seed 4.</summary>
     internal static SummarizationTask TinyT5Task()
     {
         TorchRuntime.Seed(4);
         var model = new T5(T5Presets.Tiny.Model with { VocabSize = 120 });
-        var pairs = new List<(int[], int[])> { (new[] { 5, 6, 7, 8, 1 }, new[] { 9, 10, 1 }), (new[] { 11, 12, 1 }, new[] { 13, 1 }) };
-        return new SummarizationTask(model, pairs, pairs, batchSize: 2, evalBatches: 1, seed: 4, new());
+        return new SummarizationTask(model, TinyT5Pairs, TinyT5Pairs, batchSize: 2, evalBatches: 1, seed: 4, new());
     }
 
     sealed class Recording(ITrainingTask inner, List<bool> seen) : ITrainingTask

@@ -17,7 +17,7 @@ public class SummarizationTaskTests
         var plain = MatmulPrecisionTests.TinyT5Task();
         var model = (T5)plain.Model;
         model.eval();
-        var pairs = new List<(int[], int[])> { (new[] { 5, 6, 7, 8, 1 }, new[] { 9, 10, 1 }), (new[] { 11, 12, 1 }, new[] { 13, 1 }) };
+        var pairs = MatmulPrecisionTests.TinyT5Pairs;
         var smoothed = new SummarizationTask(model, pairs, pairs, batchSize: 2, evalBatches: 1, seed: 4, new(), labelSmoothing: 0.2);
         var batch = smoothed.BatchIndices(0).Select(i => pairs[i]).ToList();
         int start = model.Config.DecoderStartTokenId;
