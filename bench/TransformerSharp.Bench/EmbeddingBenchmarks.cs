@@ -26,6 +26,7 @@ public static class EmbeddingBenchmarks
             return (ids, segments, lens);
         }).ToList();
 
+        TransformerSharp.Torch.AmxGuard.RefuseAmx();   // MLAS would ask for AMX (int8 kernels only; MiniLM here is float32)
         var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };
         using var session = new InferenceSession(MiniLm.OnnxBytes(), options);
         var feeds = batches.Select(b => OnnxFeeds(b.ids, b.segments, b.lens)).ToList();

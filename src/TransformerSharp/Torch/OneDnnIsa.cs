@@ -35,7 +35,7 @@ public static class OneDnnIsa
     {
         if (applied) return;
         applied = true;
-        if (!OperatingSystem.IsLinux() || AmxTileDataPermitted()) return;
+        if (!OperatingSystem.IsLinux() || AmxGuard.AmxTileDataPermitted()) return;
         if (Environment.GetEnvironmentVariable(Variable) is not null || Environment.GetEnvironmentVariable(LegacyVariable) is not null) return;
         // Environment.SetEnvironmentVariable changes .NET's copy only; oneDNN reads the C library's.
         CappedHere = setenv(Variable, Cap, 0) == 0;
@@ -44,23 +44,9 @@ public static class OneDnnIsa
     /// <summary>$ONEDNN_MAX_CPU_ISA as the C library (and so oneDNN) sees it; null when unset.</summary>
     public static string? InForce => OperatingSystem.IsLinux() ? Marshal.PtrToStringUTF8(getenv(Variable)) : Environment.GetEnvironmentVariable(Variable);
 
-    /// <summary>Whether this process holds permission for AMX's tile data (Linux's arch_prctl ARCH_GET_XCOMP_PERM).</summary>
-    public static bool AmxTileDataPermitted()
-    {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
-        ulong features = 0;
-        return syscall(SysArchPrctl, ArchGetXcompPerm, ref features) == 0 && (features & (1UL << XFeatureTileData)) != 0;
-    }
-
-    const long SysArchPrctl = 158, ArchGetXcompPerm = 0x1022;
-    const int XFeatureTileData = 18;
-
     [DllImport("libc", SetLastError = true)]
     static extern int setenv(string name, string value, int overwrite);
 
     [DllImport("libc")]
     static extern IntPtr getenv(string name);
-
-    [DllImport("libc", SetLastError = true)]
-    static extern long syscall(long number, long code, ref ulong features);
 }
