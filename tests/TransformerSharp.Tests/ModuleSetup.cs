@@ -43,4 +43,14 @@ static class ModuleSetup
         }
         nn.functional.conv2d(randn(2, 3, 28, 28), randn(16, 3, 4, 4), strides: new long[] { 4, 4 });
     }
+
+    /// <summary>What a null dereference on a new thread raised (null if nothing): with AMX granted it kills the process instead.</summary>
+    public static Exception? NullDereferenceOnANewThread()
+    {
+        Exception? raised = null;
+        var thread = new Thread(() => { try { _ = Environment.GetEnvironmentVariable("TRANSFORMERSHARP_NO_SUCH_VARIABLE")!.Length; } catch (Exception e) { raised = e; } });
+        thread.Start();
+        thread.Join();
+        return raised;
+    }
 }

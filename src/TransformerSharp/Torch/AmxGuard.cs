@@ -15,6 +15,9 @@ public static class AmxGuard
 {
     static readonly object gate = new();
 
+    /// <summary>Where AMX, arch_prctl and this filter exist: Linux on x64.</summary>
+    public static bool Applies => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
+
     /// <summary>Whether this process refuses AMX requests (the filter is installed).</summary>
     public static bool Installed { get; private set; }
 
@@ -27,7 +30,7 @@ public static class AmxGuard
         lock (gate)
         {
             if (Installed) return true;
-            if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64 || AmxTileDataPermitted()) return false;
+            if (!Applies || AmxTileDataPermitted()) return false;
             if (InstallFilter() != 0)
             {
                 if (Marshal.GetLastPInvokeError() != EAcces || prctl(PrSetNoNewPrivs, 1, 0, 0, 0) != 0 || InstallFilter() != 0) return false;
@@ -39,7 +42,7 @@ public static class AmxGuard
     /// <summary>Whether this process holds permission for AMX's tile data (Linux's arch_prctl ARCH_GET_XCOMP_PERM).</summary>
     public static bool AmxTileDataPermitted()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return false;
+        if (!Applies) return false;
         ulong features = 0;
         return syscall(SysArchPrctl, ArchGetXcompPerm, ref features) == 0 && (features & (1UL << XFeatureTileData)) != 0;
     }
@@ -47,7 +50,7 @@ public static class AmxGuard
     /// <summary>Asks Linux for AMX's tile data as the libraries do: 0 when granted, else the errno (EPERM from the filter).</summary>
     public static int RequestAmxTileData()
     {
-        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64) return -1;
+        if (!Applies) return -1;
         return syscall(SysArchPrctl, ArchReqXcompPerm, XFeatureTileData) == 0 ? 0 : Marshal.GetLastPInvokeError();
     }
 
@@ -62,7 +65,7 @@ public static class AmxGuard
             new(BpfLoadWord, 0, 0, 4),                          // arch
             new(BpfJumpIfEqual, 0, 5, AuditArchX8664),          // another ABI: allow
             new(BpfLoadWord, 0, 0, 0),                          // syscall number
-            new(BpfJumpIfEqual, 0, 3, (uint)SysArchPrctl),            // not arch_prctl: allow
+            new(BpfJumpIfEqual, 0, 3, (uint)SysArchPrctl),      // not arch_prctl: allow
             new(BpfLoadWord, 0, 0, 16),                         // its option (args[0], low half; the kernel reads an int)
             new(BpfJumpIfEqual, 0, 1, ArchReqXcompPerm),        // another option: allow
             new(BpfReturn, 0, 0, SeccompReturnErrno | EPerm),

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using TransformerSharp.Models.Bert;
 using TransformerSharp.Torch;
@@ -13,12 +12,10 @@ namespace TransformerSharp.Tests.Torch;
 /// </summary>
 public class AmxGuardTests
 {
-    static bool LinuxX64 => OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64;
-
     [SkippableFact]
     public void ARequestForAmxIsRefusedWithEpermOnEveryCpu()
     {
-        Skip.IfNot(LinuxX64, "the guard is a Linux x64 seccomp filter");
+        Skip.IfNot(AmxGuard.Applies, "the guard is a Linux x64 seccomp filter");
         Assert.True(AmxGuard.Installed, "the test assembly's set-up did not install the guard");
         Assert.True(AmxGuard.RefuseAmx(), "installing it again must be a no-op that reports it in place");
         // Without the filter the kernel grants (AMX CPUs) or answers EINVAL/EOPNOTSUPP (others): EPERM is the filter's.
@@ -29,14 +26,10 @@ public class AmxGuardTests
     [SkippableFact]
     public void AnOnnxRuntimeSessionLeavesAmxUnrequestedAndNullReferencesCaught()
     {
-        Skip.IfNot(LinuxX64, "the guard is a Linux x64 seccomp filter");
+        Skip.IfNot(AmxGuard.Applies, "the guard is a Linux x64 seccomp filter");
         using (var session = new InferenceSession(MiniLm.OnnxBytes()))
             Assert.NotEmpty(session.InputMetadata);
         Assert.False(AmxGuard.AmxTileDataPermitted(), "something was granted AMX despite the guard");
-        Exception? onThread = null;
-        var thread = new Thread(() => { try { _ = Environment.GetEnvironmentVariable("TRANSFORMERSHARP_NO_SUCH_VARIABLE")!.Length; } catch (Exception e) { onThread = e; } });
-        thread.Start();
-        thread.Join();
-        Assert.IsType<NullReferenceException>(onThread);
+        Assert.IsType<NullReferenceException>(ModuleSetup.NullDereferenceOnANewThread());
     }
 }
