@@ -99,10 +99,12 @@ public sealed class SubwordVocabulary
     }
 
     /// <summary>Splits a word-level sentence into subwords; &lt;eos&gt; and other reserved tokens pass through.</summary>
-    public string[] Split(IEnumerable<string> words) => words.SelectMany(w => w.StartsWith('<') && w.EndsWith('>') ? new[] { w } : SplitWord(w)).ToArray();
+    public string[] Split(IEnumerable<string> words) => words.SelectMany(SplitWord).ToArray();
 
-    string[] SplitWord(string word)
+    /// <summary>One word's subwords; a reserved token passes through.</summary>
+    public string[] SplitWord(string word)
     {
+        if (word.StartsWith('<') && word.EndsWith('>')) return new[] { word };
         if (cache.TryGetValue(word, out var pieces)) return pieces;
         pieces = tokenizer.EncodeToTokens(word, out _).Select(t => t.Value).ToArray();
         if (cache.Count < 200_000) cache[word] = pieces;

@@ -45,7 +45,7 @@ public static class Tokenizers
             "substitution" => new SubstitutionTokenizer(),
             "words" => new Vocabulary(List("tokens")),
             "bpe" => new SubwordTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), new Vocabulary(List("tokens"))),
-            "t5-bpe" => new T5BpeTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), List("pieces")),
+            "t5-bpe" => new T5BpeTokenizer(new SubwordVocabulary(List("merges"), Text("alphabet")), List("pieces"), description!.ContainsKey("tags") ? List("tags") : null),
             "t5-sentencepiece" => new T5SentencePieceTokenizer(Convert.FromBase64String(Text("model")), source),
             "wordpiece" => new BertWordPiece(List("tokens"), description!["lower_case"]?.GetValue<bool>() ?? true),
             string other => throw new InvalidDataException($"{source}: unknown tokenizer '{other}'"),
