@@ -38,7 +38,13 @@ public static class Tokenizers
         string Text(string key) => description?[key]?.GetValue<string>() ?? throw new InvalidDataException($"{source}: the tokenizer has no '{key}'");
         List<string> List(string key) => description?[key]?.AsArray().Select(t => t!.GetValue<string>()).ToList()
                                          ?? throw new InvalidDataException($"{source}: the tokenizer has no '{key}'");
-        return Text("kind") switch
+        try { return Build(); }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(source, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+
+        ITokenizer Build() => Text("kind") switch
         {
             "char" => new CharTokenizer(Text("characters")),
             "gpt2" => new Gpt2Tokenizer(),

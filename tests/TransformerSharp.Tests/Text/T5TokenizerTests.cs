@@ -107,6 +107,7 @@ public class T5TokenizerTests
         var broken = (System.Text.Json.Nodes.JsonObject)description.DeepClone();
         broken["tags"] = new System.Text.Json.Nodes.JsonArray("#Person1#", "#Nobody#");
         var error = Assert.Throws<InvalidDataException>(() => Tokenizers.Restore(broken, "test"));
+        Assert.StartsWith("test: ", error.Message);
         Assert.Contains("#Nobody#", error.Message);
     }
 }
