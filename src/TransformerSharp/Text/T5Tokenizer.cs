@@ -138,10 +138,13 @@ public sealed partial class T5BpeTokenizer : T5Tokenizer
 
     static Match TagAt(string word) => word.StartsWith('#') ? TagPattern().Match(word) : Match.Empty;
 
-    /// <summary>A speaker tag opening a word: '#', letters, optional digits, '#' (DialogSum's "#Person1#").</summary>
-    [GeneratedRegex(@"^#[A-Za-z]+[0-9]*#")]
+    /// <summary>A speaker tag: '#', letters, optional digits, '#' (DialogSum's "#Person1#").</summary>
+    const string Tag = "#[A-Za-z]+[0-9]*#";
+
+    [GeneratedRegex("^" + Tag)]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"(#[A-Za-z]+[0-9]*#) (?=[:;,.!?'’])")]
+    /// <summary>A tag, then the space Join put before what followed it in its word.</summary>
+    [GeneratedRegex("(" + Tag + ") (?=[:;,.!?'’])")]
     private static partial Regex TagThenPunctuation();
 }
