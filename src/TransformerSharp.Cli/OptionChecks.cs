@@ -35,6 +35,7 @@ public static class OptionChecks
         ["--max-new-tokens"] = AtLeast(1), ["--temperature"] = NonNegative with { Text = "0 (greedy) or more" }, ["--top-k"] = AtLeast(1),
         ["--top-p"] = new(0, 1, true, false, "in (0, 1]", "2"),
         ["--beam"] = AtLeast(1), ["--test-beam"] = AtLeast(1), ["--max-length"] = AtLeast(1), ["--no-repeat-ngram"] = NonNegative with { Text = "0 (off) or more" }, ["--length-penalty"] = Finite,
+        ["--repetition-penalty"] = Positive with { Text = "above 0 (1: off)" }, ["--encoder-repetition-penalty"] = Positive with { Text = "above 0 (1: off)" },
         ["--limit"] = AtLeast(1), ["--index"] = NonNegative, ["--resamples"] = AtLeast(1), ["--keep-checkpoints"] = NonNegative with { Text = "0 (none) or more" },
         ["--noise-density"] = new(0, 1, true, true, "between 0 and 1", "1"), ["--mean-span"] = new(1, double.PositiveInfinity, false, true, "at least 1", "0.5"),
         ["--bandwidth"] = Positive, ["--frac"] = new(0, 1, true, false, "in (0, 1]", "0"), ["--it"] = NonNegative, ["--delta"] = NonNegative,

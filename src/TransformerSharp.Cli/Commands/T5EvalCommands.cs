@@ -11,17 +11,22 @@ namespace TransformerSharp.Cli.Commands;
 /// <summary>t5 summarize, t5 eval and t5 baselines: using a trained T5, and the report's reference points.</summary>
 public static class T5EvalCommands
 {
-    sealed record DecodingOptions(Option<int?> Beam, Option<int?> MaxLength, Option<int?> NoRepeat, Option<NgramUnit?> NoRepeatUnit, Option<double?> LengthPenalty)
+    sealed record DecodingOptions(Option<int?> Beam, Option<int?> MaxLength, Option<int?> NoRepeat, Option<NgramUnit?> NoRepeatUnit, Option<double?> LengthPenalty,
+                                  Option<double?> RepetitionPenalty, Option<double?> EncoderRepetitionPenalty)
     {
-        public IEnumerable<Option> All => new Option[] { Beam, MaxLength, NoRepeat, NoRepeatUnit, LengthPenalty };
+        public IEnumerable<Option> All => new Option[] { Beam, MaxLength, NoRepeat, NoRepeatUnit, LengthPenalty, RepetitionPenalty, EncoderRepetitionPenalty };
 
-        /// <summary>The preset's decoding with the options given; a checkpoint from another preset falls back on dialogsum-cpu's.</summary>
-        public T5Decoding Read(ParseResult parse, T5TextSettings? text = null)
+        /// <summary>
+        /// The preset's decoding with the options given; a checkpoint from another preset falls back on dialogsum-cpu's.
+        /// wordsKnown: whether the tokenizer marks where words end; if not (SentencePiece), the default n-grams count tokens.
+        /// </summary>
+        public T5Decoding Read(ParseResult parse, T5TextSettings? text = null, bool wordsKnown = true)
         {
             var d = T5Presets.DialogSumCpu.Decoding with { MaxLength = text?.MaxTargetLength ?? T5Presets.DialogSumCpu.Decoding.MaxLength };
             var decoding = new T5Decoding(parse.GetValue(Beam) ?? d.Beam, parse.GetValue(LengthPenalty) ?? d.LengthPenalty,
                                           parse.GetValue(NoRepeat) ?? d.NoRepeatNgramSize, parse.GetValue(MaxLength) ?? d.MaxLength,
-                                          parse.GetValue(NoRepeatUnit) ?? d.NoRepeatUnit);
+                                          parse.GetValue(NoRepeatUnit) ?? (wordsKnown ? d.NoRepeatUnit : NgramUnit.Token), parse.GetValue(RepetitionPenalty) ?? d.RepetitionPenalty,
+                                          parse.GetValue(EncoderRepetitionPenalty) ?? d.EncoderRepetitionPenalty);
             decoding.Validate();
             return decoding;
         }
@@ -35,7 +40,12 @@ public static class T5EvalCommands
             new Option<int?>("--max-length") { Description = "most tokens to write (default: the checkpoint's summary length)" },
             new Option<int?>("--no-repeat-ngram") { Description = $"never write an n-gram of this size twice; 0: off (default {d.NoRepeatNgramSize})" },
             new Option<NgramUnit?>("--no-repeat-unit") { Description = $"what those n-grams count: token (Hugging Face) or word (default {d.NoRepeatUnit.ToString().ToLowerInvariant()})" },
-            new Option<double?>("--length-penalty") { Description = $"GNMT length penalty alpha for beam search (default {d.LengthPenalty})" });
+            new Option<double?>("--length-penalty") { Description = $"GNMT length penalty alpha for beam search (default {d.LengthPenalty})" },
+            new Option<double?>("--repetition-penalty") { Description = $"Hugging Face's repetition_penalty: above 1 discourages tokens already written; 1: off (default {d.RepetitionPenalty})" },
+            new Option<double?>("--encoder-repetition-penalty")
+            {
+                Description = $"Hugging Face's encoder_repetition_penalty: above 1 favours tokens of the input; 1: off (default {d.EncoderRepetitionPenalty})",
+            });
     }
 
     static Option<bool> Stem() => new("--stem") { Description = "Porter-stem tokens longer than 3 characters (rouge_score's use_stemmer)" };
@@ -63,7 +73,7 @@ public static class T5EvalCommands
             if (summarizer.Text.Objective != T5TextSettings.Summarize)
                 context.Error.WriteLine("note: this checkpoint was pretrained only: it fills in <extra_id_k> spans, it has not learned to summarize");
             var output = context.Console.Profile.Out.Writer;
-            var summaries = summarizer.Generate(documents, decoding.Read(parse, summarizer.Text), warn => context.Error.WriteLine($"warning: {warn}"));
+            var summaries = summarizer.Generate(documents, decoding.Read(parse, summarizer.Text, summarizer.Tokenizer.EndsWord is not null), warn => context.Error.WriteLine($"warning: {warn}"));
             foreach (string summary in summaries) output.WriteLine(summary);
             return 0;
         }));
@@ -91,7 +101,7 @@ public static class T5EvalCommands
             var (checkpoint, directory) = ModelSource.Choose(parse, model, pretrained);
             var summarizer = directory is null ? Summarizer.Load(checkpoint!) : Summarizer.LoadPretrained(directory);
             var dialogues = Limit(DialogSum.Read(parse.GetValue(test)!.FullName), parse.GetValue(limit));
-            var settings = decoding.Read(parse, summarizer.Text);
+            var settings = decoding.Read(parse, summarizer.Text, summarizer.Tokenizer.EndsWord is not null);
             var clock = Stopwatch.StartNew();
             // Progress as plain lines from this thread: a live display's own thread allocating (and so collecting) while
             // libtorch runs can free a Scalar TorchSharp created implicitly for that call (see the README).

@@ -8,7 +8,7 @@ namespace TransformerSharp.Generation;
 /// Beam search for one source sentence: keeps the k best partial translations by summed log-probability, finishes a
 /// hypothesis at &lt;eos&gt;, and ranks finished ones by score / lp(length), with GNMT's length penalty
 /// lp = ((5 + length) / 6)^alpha (alpha 0 ranks by raw log-probability, which favours short outputs).
-/// noRepeatNgram: Hugging Face's no_repeat_ngram_size (0: off), of words when endsWord is given.
+/// rules: Hugging Face's no_repeat_ngram_size and repetition penalties, applied to the log-probabilities as it does.
 /// </summary>
 public static class BeamSearch
 {
@@ -16,9 +16,11 @@ public static class BeamSearch
     public const double DefaultLengthPenalty = 0.6;
 
     public static int[] Decode(ISeq2SeqModel model, Tensor source, Tensor validLens, int bos, int eos, int maxSteps, int beam, double alpha = DefaultLengthPenalty,
-                               int noRepeatNgram = 0, Func<int, bool>? endsWord = null)
+                               TokenRules? rules = null)
     {
         if (beam < 1) throw new UserError("beam size must be at least 1");
+        rules ??= TokenRules.None;
+        var sourceTokens = rules.UsesSource ? GreedySearch.SourceTokens(source, validLens)[0] : null;
         model.Module.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -41,7 +43,7 @@ public static class BeamSearch
             var candidates = new List<(int parent, int token, double score)>();
             for (int h = 0; h < live; h++)
             {
-                foreach (int v in NoRepeatNgram.Banned(hypotheses[h].tokens, noRepeatNgram, endsWord)) values[h * vocab + v] = float.NegativeInfinity;
+                rules.Apply(values.AsSpan(h * vocab, vocab), hypotheses[h].tokens, sourceTokens);
                 // The best few tokens of each hypothesis are enough to fill the beam.
                 foreach (int v in TopK(values.AsSpan(h * vocab, vocab), beam + 1)) candidates.Add((h, v, hypotheses[h].score + values[h * vocab + v]));
             }

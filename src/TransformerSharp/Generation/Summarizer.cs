@@ -42,6 +42,8 @@ public sealed class Summarizer(T5 model, T5Tokenizer tokenizer, T5TextSettings t
         var outputs = new string[inputs.Count];
         Func<int, bool>? endsWord = decoding.NoRepeatUnit == NgramUnit.Token ? null
             : tokenizer.EndsWord ?? throw new UserError($"--no-repeat-unit word needs a tokenizer that marks where words end; {tokenizer.Kind} marks where they start");
+        var rules = new TokenRules(decoding.NoRepeatNgramSize, endsWord, decoding.RepetitionPenalty, decoding.EncoderRepetitionPenalty,
+                                   TokenizerSize: model.Config.VocabSize > tokenizer.VocabSize ? tokenizer.VocabSize : 0);
         int start = model.Config.DecoderStartTokenId, eos = model.Config.EosTokenId;
         // Similar lengths together, so that greedy batches carry little padding.
         var order = Enumerable.Range(0, inputs.Count).OrderBy(i => sources[i].Length).ToList();
@@ -51,8 +53,8 @@ public sealed class Summarizer(T5 model, T5Tokenizer tokenizer, T5TextSettings t
             using var scope = NewDisposeScope();
             var (source, lens, _, _) = Training.Seq2SeqBatches.Make(part.Select(i => (sources[i], new[] { eos })).ToList(), T5Tokenizer.PadId, start);
             var ids = decoding.Beam == 1
-                ? GreedySearch.Decode(model, source, lens, start, eos, decoding.MaxLength, noRepeatNgram: decoding.NoRepeatNgramSize, endsWord: endsWord)
-                : new List<int[]> { BeamSearch.Decode(model, source, lens, start, eos, decoding.MaxLength, decoding.Beam, decoding.LengthPenalty, decoding.NoRepeatNgramSize, endsWord) };
+                ? GreedySearch.Decode(model, source, lens, start, eos, decoding.MaxLength, rules: rules)
+                : new List<int[]> { BeamSearch.Decode(model, source, lens, start, eos, decoding.MaxLength, decoding.Beam, decoding.LengthPenalty, rules) };
             for (int j = 0; j < part.Length; j++) outputs[part[j]] = tokenizer.Decode(ids[j]);
             done?.Invoke(part.Length);
         }

@@ -103,6 +103,10 @@ public class T5CliTests
         var byWords = Run("t5", "summarize", "--model", ftCkpt, "--no-repeat-ngram", "2", "--no-repeat-unit", "word", "--beam", "2", "#Person1#: Hello, I am Tom.");
         Assert.True(byWords.code == 0, byWords.error);
         Assert.True(byWords.output.TrimEnd('\n').Split('\n').Length == 1, byWords.output); // one summary, which a 20-step model may leave empty
+        var penalised = Run("t5", "eval", "--model", ftCkpt, "--test", Path.Combine(data, "dialogsum.test.jsonl"), "--repetition-penalty", "1.3",
+                            "--encoder-repetition-penalty", "2");
+        Assert.True(penalised.code == 0, penalised.error);
+        Assert.Contains("ROUGE-2 = ", penalised.output);
 
         var fromScratch = Run("t5", "finetune", "--init", "none", "--tokenizer-from", preCkpt, "--data", data, "--preset", "tiny", "--iterations", "4",
                               "--max-train-samples", "10", "--out", scratch);
@@ -278,5 +282,8 @@ public class T5CliTests
         Assert.Equal("--beam must be at least 1, got 0", Run("t5", "summarize", "--model", gptPath, "--beam", "0", "x").error.Trim());
         Assert.Equal("--no-repeat-ngram must be 0 (off) or more, got -1", Run("t5", "eval", "--model", gptPath, "--test", bad, "--no-repeat-ngram", "-1").error.Trim());
         Assert.Contains("--no-repeat-unit", Run("t5", "summarize", "--model", gptPath, "--no-repeat-unit", "sentence", "x").error);
+        Assert.Equal("--repetition-penalty must be above 0 (1: off), got 0", Run("t5", "summarize", "--model", gptPath, "--repetition-penalty", "0", "x").error.Trim());
+        Assert.Equal("--encoder-repetition-penalty must be above 0 (1: off), got -1",
+                     Run("t5", "eval", "--model", gptPath, "--test", bad, "--encoder-repetition-penalty", "-1").error.Trim());
     }
 }

@@ -33,9 +33,9 @@ public class ImplicitScalarStressTests
             while (DateTime.UtcNow < deadline)
             {
                 // An eos id the model never picks keeps every row decoding for all 40 steps.
-                var greedy = GreedySearch.Decode(model, source, lens, bos: 0, eos: 59, maxSteps: 40, noRepeatNgram: 2);
+                var greedy = GreedySearch.Decode(model, source, lens, bos: 0, eos: 59, maxSteps: 40, rules: new TokenRules(NoRepeatNgram: 2));
                 Assert.All(greedy, row => Assert.Equal(40, row.Length));
-                BeamSearch.Decode(model, source[..1], lens[..1], 0, 59, 20, beam: 3, noRepeatNgram: 2);
+                BeamSearch.Decode(model, source[..1], lens[..1], 0, 59, 20, beam: 3, rules: new TokenRules(NoRepeatNgram: 2));
                 Assert.All(GreedySearch.Decode(translator, source, lens, bos: 1, eos: 59, maxSteps: 20), row => Assert.True(row.Length <= 20));
                 BeamSearch.Decode(translator, source[1..2], lens[1..2], 1, 59, 20, beam: 3);
                 decoded++;

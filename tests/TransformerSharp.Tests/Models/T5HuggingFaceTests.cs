@@ -82,6 +82,12 @@ public class T5HuggingFaceTests
         using var disposeLoaded = loaded;
         Assert.Equal("t5-sentencepiece", loadedTokenizer.Kind);
         Assert.Equal(tokenizer.Encode("the cat <extra_id_0> park"), loadedTokenizer.Encode("the cat <extra_id_0> park"));
+        // The preset's word n-grams need pieces that mark where words end: a SentencePiece T5 decodes with token n-grams
+        // unless asked for words, which it refuses by name.
+        var summary = Cli.CliRunner.Run("t5", "summarize", "--pretrained", folder, "the cat sat in the park");
+        Assert.True(summary.code == 0, summary.error);
+        Assert.Contains("--no-repeat-unit word needs a tokenizer that marks where words end",
+                        Cli.CliRunner.Run("t5", "summarize", "--pretrained", folder, "--no-repeat-unit", "word", "the cat").error);
 
         File.WriteAllBytes(Path.Combine(folder, "spiece.model"), new byte[] { 0x0A, 0x05 });
         Assert.Contains("spiece.model: not a SentencePiece model", Assert.Throws<InvalidDataException>(() => T5HuggingFace.Load(folder)).Message);
