@@ -20,10 +20,10 @@ public static class BeamSearch
     {
         if (beam < 1) throw new UserError("beam size must be at least 1");
         rules ??= TokenRules.None;
-        var sourceTokens = rules.UsesSource ? GreedySearch.SourceTokens(source, validLens)[0] : null;
         model.Module.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
+        var sourceTokens = rules.UsesSource ? GreedySearch.SourceTokens(source, validLens)[0] : null;
         using IDecoderState state = model.Start(source.expand(beam, -1).contiguous(), validLens.expand(beam).contiguous());
         var hypotheses = new List<(List<int> tokens, double score)> { (new List<int>(), 0.0) };
         var finished = new List<(List<int> tokens, double score)>();
