@@ -18,10 +18,13 @@ public static class T5EvalCommands
 
         /// <summary>
         /// The preset's decoding with the options given; a checkpoint from another preset falls back on dialogsum-cpu's.
-        /// wordsKnown: whether the tokenizer marks where words end; if not (SentencePiece), the default n-grams count tokens.
+        /// With no summarizer yet, the options are only checked. A tokenizer that does not mark where words end
+        /// (SentencePiece) makes the default n-grams count tokens.
         /// </summary>
-        public T5Decoding Read(ParseResult parse, T5TextSettings? text = null, bool wordsKnown = true)
+        public T5Decoding Read(ParseResult parse, Summarizer? summarizer = null)
         {
+            var text = summarizer?.Text;
+            bool wordsKnown = summarizer is null || summarizer.Tokenizer.EndsWord is not null;
             var d = T5Presets.DialogSumCpu.Decoding with { MaxLength = text?.MaxTargetLength ?? T5Presets.DialogSumCpu.Decoding.MaxLength };
             var decoding = new T5Decoding(parse.GetValue(Beam) ?? d.Beam, parse.GetValue(LengthPenalty) ?? d.LengthPenalty,
                                           parse.GetValue(NoRepeat) ?? d.NoRepeatNgramSize, parse.GetValue(MaxLength) ?? d.MaxLength,
@@ -73,7 +76,7 @@ public static class T5EvalCommands
             if (summarizer.Text.Objective != T5TextSettings.Summarize)
                 context.Error.WriteLine("note: this checkpoint was pretrained only: it fills in <extra_id_k> spans, it has not learned to summarize");
             var output = context.Console.Profile.Out.Writer;
-            var summaries = summarizer.Generate(documents, decoding.Read(parse, summarizer.Text, summarizer.Tokenizer.EndsWord is not null), warn => context.Error.WriteLine($"warning: {warn}"));
+            var summaries = summarizer.Generate(documents, decoding.Read(parse, summarizer), warn => context.Error.WriteLine($"warning: {warn}"));
             foreach (string summary in summaries) output.WriteLine(summary);
             return 0;
         }));
@@ -101,7 +104,7 @@ public static class T5EvalCommands
             var (checkpoint, directory) = ModelSource.Choose(parse, model, pretrained);
             var summarizer = directory is null ? Summarizer.Load(checkpoint!) : Summarizer.LoadPretrained(directory);
             var dialogues = Limit(DialogSum.Read(parse.GetValue(test)!.FullName), parse.GetValue(limit));
-            var settings = decoding.Read(parse, summarizer.Text, summarizer.Tokenizer.EndsWord is not null);
+            var settings = decoding.Read(parse, summarizer);
             var clock = Stopwatch.StartNew();
             // Progress as plain lines from this thread: a live display's own thread allocating (and so collecting) while
             // libtorch runs can free a Scalar TorchSharp created implicitly for that call (see the README).
